@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+// The targets show the architecture; dependencies point down:
+//   commands (dsari-*)  →  DsariCLI  →  DsariCore
+// DsariCore holds the domain: configuration, jobs, schedules.
+// Later parts (engine, store over CSQLite, HTTP over CMicroHTTPD, Nagios)
+// slot in between as their own targets.
+import PackageDescription
+
+let package = Package(
+    name: "dsari",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dsari-daemon", targets: ["dsari-daemon"]),
+        .executable(name: "dsari-info", targets: ["dsari-info"]),
+        .executable(name: "dsari-prometheus-exporter", targets: ["dsari-prometheus-exporter"]),
+        .executable(name: "dsari-render", targets: ["dsari-render"]),
+        .executable(name: "dsari-nrpe-import", targets: ["dsari-nrpe-import"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain: configuration, jobs, schedules (cron, Jenkins hashing, RRULE, time zones).
+        .target(
+            name: "DsariCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The command-line surface shared by every dsari-* executable.
+        .target(
+            name: "DsariCLI",
+            dependencies: [
+                "DsariCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "dsari-daemon", dependencies: ["DsariCLI"]),
+        .executableTarget(name: "dsari-info", dependencies: ["DsariCLI"]),
+        .executableTarget(name: "dsari-prometheus-exporter", dependencies: ["DsariCLI"]),
+        .executableTarget(name: "dsari-render", dependencies: ["DsariCLI"]),
+        .executableTarget(name: "dsari-nrpe-import", dependencies: ["DsariCLI"]),
+
+        .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
+        .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
+        .testTarget(name: "DsariCLITests", dependencies: ["DsariCore", "DsariTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,43 @@
+import ArgumentParser
+import DsariCore
+import Foundation
+
+/// `-c/--config-dir`, shared by every command, with dsari's default
+/// directories when it is not given.
+public struct ConfigDirectoryOptions: ParsableArguments {
+    @Option(
+        name: [.customShort("c"), .customLong("config-dir")],
+        help: ArgumentHelp("Configuration directory (default: $DSARI_HOME/etc, ~/.dsari/etc, /usr/local/etc/dsari or /etc/dsari).", valueName: "dir"))
+    public var configDirectory: String?
+
+    public init() {}
+
+    /// The directory to read: the option, or dsari's default for this environment.
+    public var resolvedConfigDirectory: String {
+        configDirectory ?? DsariPaths(environment: ProcessInfo.processInfo.environment).configDirectory
+    }
+
+    /// Loads the configuration, printing warnings to standard error.
+    /// A configuration error is printed and becomes exit code 1.
+    func loadConfig(printWarnings: Bool = true) throws -> Config {
+        do {
+            let config = try ConfigLoader().load(configDirectory: resolvedConfigDirectory)
+            if printWarnings {
+                for warning in config.warnings {
+                    StandardError.print("warning: \(warning)")
+                }
+            }
+            return config
+        } catch let error as ConfigError {
+            StandardError.print("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Writes lines to standard error.
+enum StandardError {
+    static func print(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

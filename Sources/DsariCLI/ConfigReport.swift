@@ -1,0 +1,73 @@
+import DsariCore
+import Foundation
+
+/// The configuration as `config dump` and `job list` show it: dsari's
+/// compiled form (defaults filled in, durations in seconds) plus each job's
+/// next scheduled run, computed from now.
+struct ConfigReport {
+    let config: Config
+    var now = Instant(epochSeconds: Date().timeIntervalSince1970)
+
+    /// The next run of a job, or nil for trigger-only jobs and finished rules.
+    func nextRun(_ job: Job) -> (Instant, TimeZone)? {
+        guard let schedule = job.parsedSchedule, let next = schedule.nextTime(after: now) else { return nil }
+        return (next, schedule.timeZone)
+    }
+
+    func nextRunText(_ job: Job) -> String {
+        nextRun(job).map { ISO8601Timestamp.format($0.0, timeZone: $0.1) } ?? ""
+    }
+
+    func jobValue(_ job: Job) -> ConfigValue {
+        func optional(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
+        func optional(_ value: String?) -> ConfigValue { value.map(ConfigValue.string) ?? .null }
+        let next = nextRun(job)
+        return [
+            "command": .array(job.command.map { ConfigNode(.string($0)) }),
+            "command_append_run": .bool(job.commandAppendRun),
+            "schedule": optional(job.schedule),
+            "schedule_timezone": optional(job.scheduleTimezone),
+            "next_scheduled_run": optional(next.map { ISO8601Timestamp.format($0.0, timeZone: $0.1) }),
+            "environment": Self.mapping(job.environment),
+            "max_execution": optional(job.maxExecution),
+            "max_execution_grace": .double(job.maxExecutionGrace),
+            "concurrency_groups": .array(job.concurrencyGroups.sorted().map { ConfigNode(.string($0)) }),
+            "render_reports": .bool(job.renderReports),
+            "jenkins_environment": .bool(job.jenkinsEnvironment),
+            "job_group": optional(job.jobGroup),
+            "concurrent_runs": .bool(job.concurrentRuns),
+        ]
+    }
+
+    func jobsValue(_ jobs: [Job]) -> ConfigValue {
+        .mapping(jobs.map { ConfigValue.Entry(key: $0.name, value: ConfigNode(jobValue($0))) })
+    }
+
+    /// dsari's `dump-config`: every top-level option with its effective value.
+    func compiledConfig() -> ConfigValue {
+        let jobs = config.jobs.values.sorted { $0.name < $1.name }
+        let groups = config.concurrencyGroups.values.sorted { $0.name < $1.name }
+        return [
+            "jobs": jobsValue(jobs),
+            "concurrency_groups": .mapping(
+                groups.map { ConfigValue.Entry(key: $0.name, value: ConfigNode(["max": .int(Int64($0.max))])) }),
+            "config_d": config.configD.map(ConfigValue.string) ?? .null,
+            "data_dir": .string(config.dataDir),
+            "template_dir": config.templateDir.map(ConfigValue.string) ?? .null,
+            "report_html_gz": .bool(config.reportHTMLGz),
+            "report_run_output_start": .int(Int64(config.reportRunOutputStart)),
+            "report_run_output_end": .int(Int64(config.reportRunOutputEnd)),
+            "shutdown_kill_runs": .bool(config.shutdownKillRuns),
+            "shutdown_kill_grace": config.shutdownKillGrace.map(ConfigValue.double) ?? .null,
+            "environment": Self.mapping(config.environment),
+            "database": [
+                "type": .string(config.database.type),
+                "file": .string(config.databaseFile),
+            ],
+        ]
+    }
+
+    static func mapping(_ dictionary: [String: String]) -> ConfigValue {
+        .mapping(dictionary.sorted { $0.key < $1.key }.map { ConfigValue.Entry(key: $0.key, value: ConfigNode(.string($0.value))) })
+    }
+}

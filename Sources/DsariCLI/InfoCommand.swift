@@ -1,0 +1,46 @@
+import ArgumentParser
+import DsariCore
+
+/// `dsari-info`: what is configured, when it runs, and (with the engine) what ran.
+public struct InfoCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-info",
+        abstract: "Do Something and Record It - job/run information.",
+        version: DsariVersion.string,
+        subcommands: [ConfigCommand.self, JobCommand.self, ScheduleCommand.self, RunCommand.self])
+
+    public init() {}
+}
+
+/// `dsari-info config check|dump`.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Validate or print the configuration.",
+        subcommands: [ConfigCheckCommand.self, ConfigDumpCommand.self])
+}
+
+/// `dsari-info job list`.
+struct JobCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Configured jobs.", subcommands: [JobListCommand.self])
+}
+
+/// `dsari-info run …` until the engine records runs.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Recorded runs: list, output, tail, trigger (not available yet).")
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+    func run() throws {
+        try UnavailableCommand.refuse("dsari-info run", issue: "runs are recorded once the engine lands, issue #3")
+    }
+}
+
+/// Output formats of the listing commands, as in dsari.
+enum ListFormat: String, ExpressibleByArgument, CaseIterable {
+    case pretty, tabular, json, yaml
+}
+
+/// Output formats of `config dump`.
+enum DumpFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, yaml
+}

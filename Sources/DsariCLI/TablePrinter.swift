@@ -1,0 +1,58 @@
+/// Prints rows in aligned columns under a header and a rule, as dsari-info's
+/// pretty format does. Widths count characters, not escape codes, so
+/// coloured cells stay aligned.
+struct TablePrinter {
+    let headers: [String]
+    var style = TerminalStyle.standardOutput
+
+    /// A cell: what is shown and how wide it looks.
+    struct Cell {
+        var text: String
+        var width: Int
+        init(_ text: String) {
+            self.text = text
+            self.width = text.count
+        }
+        init(styled: String, plain: String) {
+            self.text = styled
+            self.width = plain.count
+        }
+    }
+
+    func print(_ rows: [[String]]) {
+        print(cells: rows.map { $0.map(Cell.init) })
+    }
+
+    func print(cells rows: [[Cell]]) {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.width)
+            }
+        }
+        let rule = style.isUTF8 ? "─" : "-"
+        var lines: [String] = []
+        lines.append(
+            headers.enumerated().map { index, header in
+                let padding = widths[index] - header.count
+                return String(repeating: " ", count: padding / 2) + header
+                    + String(repeating: " ", count: padding - padding / 2)
+            }.joined(separator: "   ").trailingSpacesTrimmed)
+        lines.append(widths.map { String(repeating: rule, count: $0) }.joined(separator: "   "))
+        for row in rows {
+            lines.append(
+                row.enumerated().map { index, cell in
+                    index == row.count - 1 ? cell.text : cell.text + String(repeating: " ", count: widths[index] - cell.width)
+                }.joined(separator: "   "))
+        }
+        OutputPager.write(lines)
+    }
+}
+
+extension String {
+    var trailingSpacesTrimmed: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DsariCore
+
+/// What a command that is not built yet says: a clear message and exit 69
+/// (EX_UNAVAILABLE), so that nothing pretends to work.
+enum UnavailableCommand {
+    static func refuse(_ command: String, issue: String) throws -> Never {
+        StandardError.print("\(command): not available yet in dsari-swift \(DsariVersion.string) (\(issue)).")
+        throw ExitCode(69)
+    }
+}
+
+/// `dsari-daemon` until the engine lands.
+public struct DaemonCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-daemon", abstract: "Run scheduled and triggered jobs (not available yet).",
+        version: DsariVersion.string)
+    @OptionGroup var options: ConfigDirectoryOptions
+    @Flag(help: "Fork into the background.") var fork = false
+    @Flag(help: "Verbose log.") var debug = false
+    public init() {}
+    public func run() throws { try UnavailableCommand.refuse("dsari-daemon", issue: "the engine comes with issue #3") }
+}
+
+/// `dsari-prometheus-exporter` until the HTTP surface lands.
+public struct PrometheusExporterCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-prometheus-exporter", abstract: "Serve run metrics and check status over HTTP (not available yet).",
+        version: DsariVersion.string)
+    @OptionGroup var options: ConfigDirectoryOptions
+    public init() {}
+    public func run() throws {
+        try UnavailableCommand.refuse("dsari-prometheus-exporter", issue: "HTTP comes with issue #5")
+    }
+}
+
+/// `dsari-render` until reports land.
+public struct RenderCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-render", abstract: "Render static HTML reports (not available yet).",
+        version: DsariVersion.string)
+    @OptionGroup var options: ConfigDirectoryOptions
+    public init() {}
+    public func run() throws { try UnavailableCommand.refuse("dsari-render", issue: "reports come with issue #6") }
+}
+
+/// `dsari-nrpe-import` until the Nagios part lands.
+public struct NRPEImportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-nrpe-import", abstract: "Convert an nrpe.cfg into dsari jobs (not available yet).",
+        version: DsariVersion.string)
+    public init() {}
+    public func run() throws { try UnavailableCommand.refuse("dsari-nrpe-import", issue: "NRPE import comes with issue #4") }
+}

@@ -1,0 +1,83 @@
+/// A loaded, checked configuration: every top-level option typed and with
+/// its default, the jobs with job groups expanded, and what was read.
+///
+/// Relative paths in the files (`config_d`, `data_dir`, `template_dir`,
+/// `database.file`) have been made relative to the configuration directory,
+/// so that the daemon's working directory does not matter (dsari resolved
+/// them against its working directory).
+public struct Config: Sendable {
+    /// The directory the configuration was loaded from.
+    public var configDirectory: String
+    /// Jobs by name, job groups expanded.
+    public var jobs: [String: Job]
+    /// Concurrency groups by name, including those a job names without
+    /// defining them (max 1).
+    public var concurrencyGroups: [String: ConcurrencyGroup]
+    /// The drop-in directory that was searched; nil when `config_d` turned
+    /// it off (null or "").
+    public var configD: String?
+    public var dataDir: String
+    public var database: DatabaseConfig
+    /// Variables added to every run's environment (numbers already turned
+    /// into text).
+    public var environment: [String: String]
+    /// On SIGINT/SIGTERM: true sends running runs SIGTERM, false waits.
+    public var shutdownKillRuns: Bool
+    /// Seconds between that SIGTERM and a SIGKILL; nil never sends SIGKILL.
+    public var shutdownKillGrace: Double?
+    /// Templates that override `dsari-render`'s own.
+    public var templateDir: String?
+    public var reportHTMLGz: Bool
+    /// How much of a run's output the report shows from the start; 0 = all.
+    public var reportRunOutputStart: Int
+    /// How much of a run's output the report shows from the end; 0 = all.
+    public var reportRunOutputEnd: Int
+    /// The merged files as read, before job groups were expanded
+    /// (`config dump --raw`).
+    public var raw: ConfigNode
+    /// Things accepted but probably not meant, such as unknown keys.
+    public var warnings: [ConfigWarning]
+    /// The files read, in the order they were merged.
+    public var files: [String]
+
+    public init(
+        configDirectory: String,
+        dataDir: String,
+        jobs: [String: Job] = [:],
+        concurrencyGroups: [String: ConcurrencyGroup] = [:],
+        configD: String? = nil,
+        database: DatabaseConfig = DatabaseConfig(),
+        environment: [String: String] = [:],
+        shutdownKillRuns: Bool = false,
+        shutdownKillGrace: Double? = nil,
+        templateDir: String? = nil,
+        reportHTMLGz: Bool = false,
+        reportRunOutputStart: Int = 0,
+        reportRunOutputEnd: Int = 0,
+        raw: ConfigNode = ConfigNode(.mapping([])),
+        warnings: [ConfigWarning] = [],
+        files: [String] = []
+    ) {
+        self.configDirectory = configDirectory
+        self.dataDir = dataDir
+        self.jobs = jobs
+        self.concurrencyGroups = concurrencyGroups
+        self.configD = configD
+        self.database = database
+        self.environment = environment
+        self.shutdownKillRuns = shutdownKillRuns
+        self.shutdownKillGrace = shutdownKillGrace
+        self.templateDir = templateDir
+        self.reportHTMLGz = reportHTMLGz
+        self.reportRunOutputStart = reportRunOutputStart
+        self.reportRunOutputEnd = reportRunOutputEnd
+        self.raw = raw
+        self.warnings = warnings
+        self.files = files
+    }
+
+    /// The SQLite database file: `database.file`, or `DATA_DIR/dsari.sqlite3`.
+    public var databaseFile: String {
+        database.file ?? DsariPaths.join(dataDir, "dsari.sqlite3")
+    }
+}

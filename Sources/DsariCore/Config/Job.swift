@@ -1,0 +1,72 @@
+/// One job as configured: what to run, when, and under which limits.
+///
+/// Durations are seconds. Defaults are dsari's.
+public struct Job: Sendable, Hashable {
+    public var name: String
+    /// The program and its arguments; never empty. A `command` written as a
+    /// string in the configuration is already split (see `ShellWords`).
+    public var command: [String]
+    /// When true, the job name and run id are passed as two more arguments
+    /// at run time; `command` itself does not contain them.
+    public var commandAppendRun: Bool
+    /// The schedule text (cron, hashed cron or RRULE); nil runs the job on
+    /// triggers only.
+    public var schedule: String?
+    /// IANA time zone the schedule is computed in; nil means the daemon's
+    /// local zone.
+    public var scheduleTimezone: String?
+    /// `schedule` parsed for this job in `scheduleTimezone` (set by the
+    /// loader; nil for trigger-only jobs).
+    public var parsedSchedule: Schedule?
+    /// Variables added to the run's environment (numbers already turned
+    /// into text the way dsari's Python does).
+    public var environment: [String: String]
+    /// After this many seconds a run gets SIGTERM; nil lets it run forever.
+    public var maxExecution: Double?
+    /// Seconds between the SIGTERM of `maxExecution` and the SIGKILL.
+    public var maxExecutionGrace: Double
+    /// Names of the concurrency groups the job belongs to, in configuration
+    /// order, without duplicates.
+    public var concurrencyGroups: [String]
+    /// False hides the job and its runs from `dsari-render`.
+    public var renderReports: Bool
+    /// True adds Jenkins-style variables (`BUILD_NUMBER`, `WORKSPACE`, …).
+    public var jenkinsEnvironment: Bool
+    /// The job group the job was expanded from (or set by hand); becomes
+    /// `JOB_GROUP` in the run's environment.
+    public var jobGroup: String?
+    /// True lets runs of this job overlap.
+    public var concurrentRuns: Bool
+
+    public static let defaultMaxExecutionGrace: Double = 60
+
+    public init(
+        name: String,
+        command: [String],
+        commandAppendRun: Bool = false,
+        schedule: String? = nil,
+        scheduleTimezone: String? = nil,
+        environment: [String: String] = [:],
+        maxExecution: Double? = nil,
+        maxExecutionGrace: Double = Job.defaultMaxExecutionGrace,
+        concurrencyGroups: [String] = [],
+        renderReports: Bool = true,
+        jenkinsEnvironment: Bool = false,
+        jobGroup: String? = nil,
+        concurrentRuns: Bool = false
+    ) {
+        self.name = name
+        self.command = command
+        self.commandAppendRun = commandAppendRun
+        self.schedule = schedule
+        self.scheduleTimezone = scheduleTimezone
+        self.environment = environment
+        self.maxExecution = maxExecution
+        self.maxExecutionGrace = maxExecutionGrace
+        self.concurrencyGroups = concurrencyGroups
+        self.renderReports = renderReports
+        self.jenkinsEnvironment = jenkinsEnvironment
+        self.jobGroup = jobGroup
+        self.concurrentRuns = concurrentRuns
+    }
+}

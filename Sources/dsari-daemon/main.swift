@@ -1,0 +1,3 @@
+import DsariCLI
+
+DaemonCommand.main(GlobalOptions.hoistingConfigDirectory(Array(CommandLine.arguments.dropFirst())))

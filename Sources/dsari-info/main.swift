@@ -1,0 +1,3 @@
+import DsariCLI
+
+InfoCommand.main(GlobalOptions.hoistingConfigDirectory(Array(CommandLine.arguments.dropFirst())))

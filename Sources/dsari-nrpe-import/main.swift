@@ -1,0 +1,3 @@
+import DsariCLI
+
+NRPEImportCommand.main()

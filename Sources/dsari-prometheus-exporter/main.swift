@@ -1,0 +1,3 @@
+import DsariCLI
+
+PrometheusExporterCommand.main(GlobalOptions.hoistingConfigDirectory(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,3 @@
+import DsariCLI
+
+RenderCommand.main(GlobalOptions.hoistingConfigDirectory(Array(CommandLine.arguments.dropFirst())))

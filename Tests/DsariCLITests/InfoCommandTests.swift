@@ -1,0 +1,187 @@
+import DsariTestSupport
+import Foundation
+import Testing
+
+/// End-to-end: the built `dsari-info` as a user runs it.
+@Suite("dsari-info (built binary)")
+struct InfoCommandTests {
+    let info = BinaryRunner("dsari-info")
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let sampleConfig = (packageRoot as NSString).appendingPathComponent("sample/etc")
+
+    func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let result = try info.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test func sampleConfigIsValid() throws {
+        let result = try info.run(["-c", Self.sampleConfig, "config", "check"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("Config OK: 6 job(s)"))
+        #expect(result.standardError.isEmpty)
+    }
+
+    @Test func badConfigIsRefusedWithFileLineJobAndKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.write(
+            "dsari.yaml",
+            """
+            jobs:
+              build:
+                command: [make]
+                max_execution: ten
+            """)
+        let result = try info.run(["-c", directory.path, "config", "check"])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        let message = result.standardError
+        #expect(message.contains("\(file):4"))
+        #expect(message.contains("\"build\""))
+        #expect(message.contains("max_execution"))
+    }
+
+    @Test func badScheduleIsRefusedNamingTheJob() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("dsari.json", #"{"jobs": {"nightly": {"command": ["true"], "schedule": "0 0 30 2 *"}}}"#)
+        let result = try info.run(["-c", directory.path, "config", "check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("nightly"))
+        #expect(result.standardError.contains("schedule"))
+        #expect(result.standardError.contains("no date ever matches"))
+    }
+
+    @Test func unknownKeysAreWarnedNotFatal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("dsari.yaml", "jobs:\n  a:\n    command: [/bin/true]\n    comand_append_run: true\n")
+        let result = try info.run(["-c", directory.path, "config", "check"])
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("comand_append_run"))
+        #expect(result.standardError.contains("dsari.yaml:4"))
+    }
+
+    @Test func dumpFillsInDefaults() throws {
+        let result = try info.run(["-c", Self.sampleConfig, "config", "dump", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let dump = try #require(try json(result.standardOutput) as? [String: Any])
+        let jobs = try #require(dump["jobs"] as? [String: Any])
+        let hello = try #require(jobs["hello"] as? [String: Any])
+        #expect(hello["max_execution_grace"] as? Double == 60)
+        #expect(hello["command"] as? [String] == ["/bin/sh", "-c", "echo \"Hello from $JOB_NAME, run $RUN_ID\"; date"])
+        let check = try #require(jobs["check-api"] as? [String: Any])
+        #expect(check["job_group"] as? String == "web-checks")
+        let groups = try #require(dump["concurrency_groups"] as? [String: Any])
+        #expect((groups["reports"] as? [String: Any])?["max"] as? Int == 1)
+        #expect(dump["shutdown_kill_runs"] as? Bool == false)
+    }
+
+    @Test func rawDumpIsTheMergedFiles() throws {
+        let result = try info.run(["-c", Self.sampleConfig, "config", "dump", "--raw", "--format", "yaml"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("job_names:"))
+        #expect(result.standardOutput.contains("manual-build:"))  // from config.d
+        #expect(!result.standardOutput.contains("max_execution_grace"))  // no defaults in raw
+    }
+
+    @Test func jobListFormats() throws {
+        let listing = try info.run(["-c", Self.sampleConfig, "job", "list", "--format", "json"])
+        #expect(listing.status == 0)
+        let jobs = try #require(try json(listing.standardOutput) as? [String: [String: Any]])
+        #expect(jobs.keys.sorted() == ["check-api", "check-home", "disk-usage", "hello", "manual-build", "nightly-report"])
+        #expect(jobs["manual-build"]?["next_scheduled_run"] is NSNull)
+        let next = try #require(jobs["hello"]?["next_scheduled_run"] as? String)
+        #expect(next.contains("T"))
+
+        let tabular = try info.run(["-c", Self.sampleConfig, "job", "list", "--format", "tabular", "--job", "disk-usage"])
+        #expect(tabular.standardOutput == "disk-usage\tH/5 * * * *\t\(try nextRunField(tabular))\tdf -h /\n")
+
+        let pretty = try info.run(["-c", Self.sampleConfig, "job", "list"])
+        let lines = pretty.standardOutput.split(separator: "\n")
+        #expect(lines.count == 8)  // header, rule, six jobs
+        #expect(lines[0].contains("Job Name") && lines[0].contains("Next Scheduled Run"))
+        #expect(!pretty.standardOutput.contains("\u{1B}["))  // no colour when not a terminal
+    }
+
+    private func nextRunField(_ result: BinaryRunner.Result) throws -> String {
+        let fields = result.standardOutput.split(separator: "\t", omittingEmptySubsequences: false)
+        return try #require(fields.count == 4 ? String(fields[2]) : nil)
+    }
+
+    @Test func schedulePreviewJSONIsExact() throws {
+        // SPEC §4's example: "hello" hashes its second to 32; 02:30:32 does not exist on 2024-03-10 in Los Angeles.
+        let result = try info.run([
+            "schedule", "30 2 * * *", "--job", "hello", "--after", "2024-03-09T12:00:00",
+            "--timezone", "America/Los_Angeles", "--count", "2", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let items = try #require(try json(result.standardOutput) as? [[String: Any]])
+        #expect(items.map { $0["iso"] as? String } == ["2024-03-10T03:00:32.211192-07:00", "2024-03-11T02:30:32.211192-07:00"])
+        // 2024-03-10T10:00:32Z = 1710064832.
+        #expect(result.standardOutput.contains("\"epoch\": 1710064832.211192,"))
+    }
+
+    @Test func schedulePreviewEndsWithTheRule() throws {
+        let result = try info.run([
+            "schedule", "RRULE:FREQ=DAILY;UNTIL=20240103T235959Z", "--job", "hello", "--after", "2024-01-01T00:00:00Z",
+            "--timezone", "UTC", "--count", "10", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let items = try #require(try json(result.standardOutput) as? [[String: Any]])
+        // DTSTART is hashed to 09:21:10 UTC for "hello" (907060870 mod 86400 = 33670 s).
+        #expect(
+            items.map { $0["iso"] as? String } == [
+                "2024-01-01T09:21:10.211192+00:00", "2024-01-02T09:21:10.211192+00:00", "2024-01-03T09:21:10.211192+00:00",
+            ])
+    }
+
+    @Test func schedulePreviewPrettyIsRelative() throws {
+        let result = try info.run(["schedule", "@hourly", "--job", "hello", "--after", "2024-01-01T00:00:00Z", "--timezone", "UTC", "--count", "2"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("2024-01-01T00:10:32.211192+00:00"))
+        #expect(result.standardOutput.contains("in 10m 32s"))
+        #expect(result.standardOutput.contains("in 1h 10m"))
+    }
+
+    @Test func schedulePreviewRefusesBadInput() throws {
+        let bad = try info.run(["schedule", "61 * * * *", "--job", "x"])
+        #expect(bad.status == 1)
+        #expect(bad.standardError.contains("minute field \"61\""))
+        let count = try info.run(["schedule", "RRULE:FREQ=DAILY;COUNT=3", "--job", "x"])
+        #expect(count.status == 1)
+        #expect(count.standardError.contains("COUNT"))
+        let after = try info.run(["schedule", "@daily", "--job", "x", "--after", "yesterday"])
+        #expect(after.status == 64)
+        #expect(after.standardError.contains("\"yesterday\" is not a time"))
+        let zone = try info.run(["schedule", "@daily", "--job", "x", "--timezone", "Mars/Olympus"])
+        #expect(zone.status == 64)
+        #expect(zone.standardError.contains("Mars/Olympus"))
+    }
+
+    @Test func defaultConfigDirectoryFollowsDSARI_HOME() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        try home.write("etc/dsari.yaml", "jobs:\n  from-home:\n    command: [/bin/true]\n")
+        let result = try info.run(["job", "list", "--format", "tabular"], environment: ["DSARI_HOME": home.path])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("from-home\t"))
+    }
+}
+
+/// The commands that later issues deliver say so instead of pretending.
+@Suite("Commands not available yet")
+struct UnavailableCommandTests {
+    @Test(arguments: ["dsari-daemon", "dsari-prometheus-exporter", "dsari-render", "dsari-nrpe-import"])
+    func saysNotAvailable(command: String) throws {
+        let result = try BinaryRunner(command).run([])
+        #expect(result.status == 69)
+        #expect(result.standardError.contains("not available yet"))
+    }
+}

@@ -1,0 +1,904 @@
+import DsariTestSupport
+import Foundation
+import Testing
+
+@testable import DsariCore
+
+/// A configuration directory `etc/` in a fresh temporary directory, with
+/// `DSARI_HOME` pointing at the temporary directory; removed with the fixture.
+private final class Fixture {
+    let directory: TemporaryDirectory
+    var etc: String { directory.url("etc") }
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "dsari-config-test")
+        try makeDirectory(directory.url("etc"))
+    }
+
+    deinit {
+        directory.remove()
+    }
+
+    /// Writes `etc/NAME` and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try directory.write("etc/" + name, text)
+    }
+
+    func loader() -> ConfigLoader {
+        ConfigLoader(environment: ["DSARI_HOME": directory.path, "HOME": directory.url("home")])
+    }
+
+    func load() throws -> Config {
+        try loader().load(configDirectory: etc)
+    }
+
+    /// The `ConfigError` loading throws (recording an issue if there is none).
+    func loadError(using loader: ConfigLoader? = nil) -> ConfigError? {
+        do {
+            _ = try (loader ?? self.loader()).load(configDirectory: etc)
+            Issue.record("the configuration was accepted")
+        } catch let error as ConfigError {
+            return error
+        } catch {
+            Issue.record("expected a ConfigError, got \(error)")
+        }
+        return nil
+    }
+}
+
+@Suite("ConfigLoader: files, merging, options, errors and warnings")
+struct ConfigLoaderTests {
+    // MARK: Files and merging
+
+    @Test func filesMergeInDsariOrder() throws {
+        let fixture = try Fixture()
+        // Each file sets the variables from its position on; the last writer wins.
+        try fixture.write("dsari.yaml", "environment: {A: yaml, B: yaml, C: yaml, D: yaml, E: yaml, F: yaml, G: yaml}\n")
+        try fixture.write(
+            "dsari.json", #"{"environment": {"B": "json", "C": "json", "D": "json", "E": "json", "F": "json", "G": "json"}}"#)
+        // Byte order, not numeric or case-insensitive order: 10 < 9 < B < a.
+        try fixture.write("config.d/9.yaml", "environment: {D: d-9-yaml, E: d-9-yaml, F: d-9-yaml, G: d-9-yaml}\n")
+        try fixture.write("config.d/10.yaml", "environment: {C: d-10-yaml, D: d-10-yaml, E: d-10-yaml, F: d-10-yaml, G: d-10-yaml}\n")
+        try fixture.write("config.d/B.json", #"{"environment": {"F": "d-B-json", "G": "d-B-json"}}"#)
+        try fixture.write("config.d/a.json", #"{"environment": {"G": "d-a-json"}}"#)
+        try fixture.write("config.d/A.json", #"{"environment": {"E": "d-A-json", "F": "d-A-json", "G": "d-A-json"}}"#)
+        let config = try fixture.load()
+        #expect(
+            config.environment == [
+                "A": "yaml", "B": "json", "C": "d-10-yaml", "D": "d-9-yaml", "E": "d-A-json", "F": "d-B-json",
+                "G": "d-a-json",
+            ])
+        #expect(
+            config.files
+                == [
+                    "dsari.yaml", "dsari.json", "config.d/10.yaml", "config.d/9.yaml", "config.d/A.json",
+                    "config.d/B.json", "config.d/a.json",
+                ].map { fixture.etc + "/" + $0 })
+        #expect(config.warnings.isEmpty)
+    }
+
+    @Test func mergeIsRecursiveForMappingsAndReplacesLists() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            jobs:
+              a:
+                command: [first]
+                environment: {A: 1, B: 2}
+                concurrency_groups: [g1, g2]
+                max_execution: 10
+            """)
+        try fixture.write(
+            "config.d/more.yaml",
+            """
+            jobs:
+              a:
+                environment: {B: 3}
+                concurrency_groups: [g3]
+                max_execution: null
+              b:
+                command: second
+            """)
+        let config = try fixture.load()
+        let a = try #require(config.jobs["a"])
+        #expect(a.command == ["first"])
+        #expect(a.environment == ["A": "1", "B": "3"])
+        #expect(a.concurrencyGroups == ["g3"])
+        #expect(a.maxExecution == nil)
+        #expect(config.jobs["b"]?.command == ["second"])
+        #expect(Set(config.concurrencyGroups.keys) == ["g3"])
+    }
+
+    @Test func configDOptionChoosesTheDropInDirectoryRelativeToTheConfigDirectory() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "config_d: extra\n")
+        try fixture.write("extra/job.yaml", "jobs: {from-extra: {command: [x]}}\n")
+        try fixture.write("config.d/job.yaml", "jobs: {from-default: {command: [x]}}\n")
+        let config = try fixture.load()
+        #expect(config.configD == fixture.etc + "/extra")
+        #expect(Set(config.jobs.keys) == ["from-extra"])
+
+        let absolute = try makeDirectory(fixture.directory.url("elsewhere"))
+        try fixture.directory.write("elsewhere/job.json", #"{"jobs": {"from-absolute": {"command": ["x"]}}}"#)
+        try fixture.write("dsari.yaml", "config_d: \(absolute)\n")
+        #expect(Set(try fixture.load().jobs.keys) == ["from-absolute"])
+    }
+
+    @Test func configDNullOrEmptyTurnsDropInsOff() throws {
+        let fixture = try Fixture()
+        try fixture.write("config.d/broken.yaml", "jobs: [not, a, mapping]\n")
+        for setting in ["config_d: null", "config_d: ''"] {
+            try fixture.write("dsari.yaml", setting + "\n")
+            let config = try fixture.load()
+            #expect(config.configD == nil)
+            #expect(config.files == [fixture.etc + "/dsari.yaml"])
+        }
+    }
+
+    @Test func configDWarnings() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "config_d: missing\n")
+        let missing = try fixture.load()
+        #expect(
+            missing.warnings.map(\.description) == [
+                "\(fixture.etc)/dsari.yaml:1: the config_d directory \"\(fixture.etc)/missing\" does not exist."
+            ])
+
+        try fixture.write("dsari.yaml", "jobs: {}\n")
+        try fixture.write("config.d/late.yaml", "\n\nconfig_d: /somewhere/else\n")
+        let late = try fixture.load()
+        #expect(late.configD == fixture.etc + "/config.d")
+        #expect(
+            late.warnings.map(\.description) == [
+                "\(fixture.etc)/config.d/late.yaml:3: config_d is read from dsari.yaml and dsari.json only; this setting has no effect."
+            ])
+    }
+
+    @Test func dropInEntriesThatAreNotRegularFilesAreSkippedWithAWarning() throws {
+        let fixture = try Fixture()
+        try fixture.write("config.d/good.yaml", "jobs: {good: {command: [x]}}\n")
+        try makeDirectory(fixture.directory.url("etc/config.d/directory.yaml"))
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.etc + "/config.d/dangling.json", withDestinationPath: fixture.etc + "/nowhere")
+        // Reading a FIFO would block forever: it must not even be opened.
+        #expect(mkfifo(fixture.etc + "/config.d/fifo.yaml", 0o644) == 0)
+        // Files that do not end in .yaml or .json are not configuration.
+        try fixture.write("config.d/notes.txt", "not: [valid")
+        try fixture.write("config.d/other.yml", "jobs: {yml: {command: [x]}}\n")
+        try fixture.write("config.d/good.yaml~", "not: [valid")
+        // A symbolic link to a regular file counts as one (os.path.isfile).
+        try fixture.write("linked-target.yaml", "jobs: {linked: {command: [x]}}\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.etc + "/config.d/linked.yaml", withDestinationPath: fixture.etc + "/linked-target.yaml")
+        let config = try fixture.load()
+        #expect(Set(config.jobs.keys) == ["good", "linked"])
+        #expect(
+            Set(config.warnings.map(\.description)) == [
+                "\(fixture.etc)/config.d/directory.yaml: skipped: not a regular file.",
+                "\(fixture.etc)/config.d/fifo.yaml: skipped: not a regular file.",
+                "\(fixture.etc)/config.d/dangling.json: skipped: not a regular file.",
+            ])
+    }
+
+    @Test(.enabled(if: geteuid() != 0, "root can read any file"))
+    func unreadableDropInFilesAreSkippedWithAWarning() throws {
+        let fixture = try Fixture()
+        let secret = try fixture.write("config.d/secret.yaml", "jobs: {hidden: {command: [x]}}\n")
+        try fixture.write("config.d/visible.yaml", "jobs: {visible: {command: [x]}}\n")
+        #expect(chmod(secret, 0) == 0)
+        let config = try fixture.load()
+        #expect(Set(config.jobs.keys) == ["visible"])
+        #expect(config.warnings.map(\.description) == ["\(secret): skipped: not readable."])
+    }
+
+    @Test func aMainFileThatIsNotARegularFileIsAnError() throws {
+        let fixture = try Fixture()
+        let path = try makeDirectory(fixture.directory.url("etc/dsari.yaml"))
+        #expect(fixture.loadError()?.description == "\(path): cannot be read: it is not a regular file.")
+    }
+
+    @Test func missingOrEmptyConfigurationsLoadEmptyWithAWarning() throws {
+        let fixture = try Fixture()
+        let empty = try fixture.load()
+        #expect(empty.jobs.isEmpty && empty.files.isEmpty)
+        #expect(
+            empty.warnings.map(\.description) == [
+                "\(fixture.etc): no configuration file found (dsari.yaml, dsari.json, config.d/*.yaml, config.d/*.json); the configuration is empty."
+            ])
+
+        let missingDirectory = fixture.directory.url("nope")
+        let missing = try fixture.loader().load(configDirectory: missingDirectory)
+        #expect(missing.jobs.isEmpty)
+        #expect(
+            missing.warnings.map(\.description) == [
+                "\(missingDirectory): the configuration directory does not exist; the configuration is empty."
+            ])
+
+        let file = try fixture.write("plain-file", "")
+        #expect(throws: ConfigError.self) { try fixture.loader().load(configDirectory: file) }
+
+        let comments = try fixture.write("dsari.yaml", "# everything commented out\n")
+        let commented = try fixture.load()
+        #expect(commented.files == [comments])
+        #expect(commented.warnings.map(\.description) == ["\(comments): the file is empty."])
+    }
+
+    @Test func rawIsTheMergedTreeBeforeJobGroupsAreExpanded() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "job_groups: {g: {job_names: [a, b], command: [x]}}\nunknown_option: 1\n")
+        try fixture.write("dsari.json", #"{"jobs": {"c": {"command": ["y"]}}}"#)
+        let config = try fixture.load()
+        let expected: ConfigValue = [
+            "job_groups": ["g": ["job_names": ["a", "b"], "command": ["x"]]],
+            "unknown_option": 1,
+            "jobs": ["c": ["command": ["y"]]],
+        ]
+        #expect(config.raw.value == expected)
+        #expect(Set(config.jobs.keys) == ["a", "b", "c"])
+    }
+
+    // MARK: Defaults and values
+
+    @Test func everyDefault() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [/bin/true]\n")
+        let config = try fixture.load()
+        #expect(config.configDirectory == fixture.etc)
+        #expect(config.configD == fixture.etc + "/config.d")
+        #expect(config.dataDir == fixture.directory.path + "/var")
+        #expect(config.database == DatabaseConfig(type: "sqlite3", file: nil))
+        #expect(config.databaseFile == fixture.directory.path + "/var/dsari.sqlite3")
+        #expect(config.environment.isEmpty)
+        #expect(config.shutdownKillRuns == false)
+        #expect(config.shutdownKillGrace == nil)
+        #expect(config.templateDir == nil)
+        #expect(config.reportHTMLGz == false)
+        #expect(config.reportRunOutputStart == 0)
+        #expect(config.reportRunOutputEnd == 0)
+        #expect(config.concurrencyGroups.isEmpty)
+        #expect(config.warnings.isEmpty)
+        #expect(
+            config.jobs == [
+                "j": Job(
+                    name: "j", command: ["/bin/true"], commandAppendRun: false, schedule: nil, scheduleTimezone: nil,
+                    environment: [:], maxExecution: nil, maxExecutionGrace: 60, concurrencyGroups: [],
+                    renderReports: true, jenkinsEnvironment: false, jobGroup: nil, concurrentRuns: false)
+            ])
+    }
+
+    @Test func everyOptionSet() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            data_dir: data
+            database: {type: sqlite3, file: db/runs.sqlite3}
+            environment: {GLOBAL: g}
+            shutdown_kill_runs: true
+            shutdown_kill_grace: 2.5
+            template_dir: /srv/templates
+            report_html_gz: true
+            report_run_output_start: 100
+            report_run_output_end: 200
+            concurrency_groups:
+              db: {max: 3}
+              quiet:
+            jobs:
+              j:
+                command: "backup --to '/mnt/a b'"
+                command_append_run: true
+                schedule: H/5 * * * *
+                schedule_timezone: America/Los_Angeles
+                environment: {A: x}
+                max_execution: 30
+                max_execution_grace: 0
+                concurrency_groups: [db, cache, db]
+                render_reports: false
+                jenkins_environment: true
+                job_group: manual
+                concurrent_runs: true
+            """)
+        let config = try fixture.load()
+        #expect(config.dataDir == fixture.etc + "/data")
+        #expect(config.database == DatabaseConfig(type: "sqlite3", file: fixture.etc + "/db/runs.sqlite3"))
+        #expect(config.databaseFile == fixture.etc + "/db/runs.sqlite3")
+        #expect(config.environment == ["GLOBAL": "g"])
+        #expect(config.shutdownKillRuns == true)
+        #expect(config.shutdownKillGrace == 2.5)
+        #expect(config.templateDir == "/srv/templates")
+        #expect(config.reportHTMLGz == true)
+        #expect(config.reportRunOutputStart == 100)
+        #expect(config.reportRunOutputEnd == 200)
+        #expect(
+            config.concurrencyGroups == [
+                "db": ConcurrencyGroup(name: "db", max: 3),
+                "quiet": ConcurrencyGroup(name: "quiet", max: 1),
+                "cache": ConcurrencyGroup(name: "cache", max: 1),
+            ])
+        var loaded = try #require(config.jobs["j"])
+        #expect(loaded.parsedSchedule?.timeZone.identifier == "America/Los_Angeles")
+        loaded.parsedSchedule = nil  // compared field by field below
+        #expect(
+            loaded
+                == Job(
+                    name: "j", command: ["backup", "--to", "/mnt/a b"], commandAppendRun: true,
+                    schedule: "H/5 * * * *", scheduleTimezone: "America/Los_Angeles", environment: ["A": "x"],
+                    maxExecution: 30, maxExecutionGrace: 0, concurrencyGroups: ["db", "cache"], renderReports: false,
+                    jenkinsEnvironment: true, jobGroup: "manual", concurrentRuns: true))
+        #expect(config.warnings.isEmpty)
+    }
+
+    @Test func environmentNumbersBecomeTextAsInPython() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            "environment: {INT: 5, FLOAT: 2.5, WHOLE: 1.0, BIG: 1e16, SMALL: 0.00001, NEG: -0.0, HEX: 0x10, TEXT: x, EMPTY: ''}\n"
+        )
+        try fixture.write("dsari.json", #"{"jobs": {"j": {"command": ["x"], "environment": {"E": 1E2, "N": -7, "F": 1.50}}}}"#)
+        let config = try fixture.load()
+        #expect(
+            config.environment == [
+                "INT": "5", "FLOAT": "2.5", "WHOLE": "1.0", "BIG": "1e+16", "SMALL": "1e-05", "NEG": "-0.0", "HEX": "16",
+                "TEXT": "x", "EMPTY": "",
+            ])
+        #expect(config.jobs["j"]?.environment == ["E": "100.0", "N": "-7", "F": "1.5"])
+    }
+
+    @Test(
+        "environment values that are not strings or numbers are refused without showing them",
+        arguments: [
+            ("TOKEN: [hunter2-secret]", "a list"),
+            ("TOKEN: {nested: hunter2-secret}", "a mapping"),
+            ("TOKEN: true", "a boolean"),
+            ("TOKEN: null", "null"),
+        ])
+    func environmentValueTypes(entry: String, kind: String) throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [x]\n    environment:\n      \(entry)\n")
+        let error = fixture.loadError()
+        #expect(
+            error?.description
+                == "\(path):5: job \"j\": environment variable \"TOKEN\" must be a string or a number, not \(kind).")
+        #expect(error?.key == "environment")
+        #expect(error?.job == "j")
+    }
+
+    @Test func environmentThatIsNotAMappingIsRefusedWithoutShowingIt() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "environment: TOKEN=hunter2-secret\n")
+        let error = fixture.loadError()
+        #expect(
+            error?.description
+                == "\(path):1: \"environment\" must be a mapping of variable names to strings or numbers, not a string.")
+    }
+
+    @Test func environmentNamesMustBeStrings() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "environment:\n  1: one\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):2: environment variable name 1 must be a string, not an integer (write it in quotes).")
+        try fixture.write("dsari.yaml", "environment:\n  'A=B': x\n")
+        #expect(fixture.loadError()?.description.contains("must not be empty nor contain \"=\"") == true)
+    }
+
+    // MARK: Jobs, job groups, concurrency groups
+
+    @Test func jobGroupsExpandToOneJobPerName() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml",
+            """
+            jobs:
+              web2: {command: [old]}
+              other: {command: [other]}
+            job_groups:
+              web:
+                job_names: [web1, web2]
+                command: "deploy --site"
+                max_execution: 10
+                job_group: ignored
+                colour: blue
+            """)
+        let config = try fixture.load()
+        #expect(Set(config.jobs.keys) == ["web1", "web2", "other"])
+        for name in ["web1", "web2"] {
+            #expect(
+                config.jobs[name]
+                    == Job(name: name, command: ["deploy", "--site"], maxExecution: 10, jobGroup: "web"))
+        }
+        #expect(config.jobs["other"]?.jobGroup == nil)
+        // The group's unknown key is reported once, for the group.
+        #expect(
+            config.warnings.map(\.description) == [
+                "\(path):10: job group \"web\": unknown option \"colour\" is ignored.",
+                "\(path):6: job group \"web\": job \"web2\" replaces the job of the same name defined in \"jobs\".",
+            ])
+    }
+
+    @Test func errorsInAGroupsJobNameTheJobAndItsGroup() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml", "job_groups:\n  web:\n    job_names: [w1]\n    command: [x]\n    max_execution: ten\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):5: job \"w1\" (from job group \"web\"): \"max_execution\" must be a number of seconds, not the string \"ten\".")
+    }
+
+    @Test func jobGroupErrors() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "\njob_groups:\n  web:\n    command: [x]\n")
+        let missing = fixture.loadError()
+        #expect(missing?.description == "\(path):3: job group \"web\": \"job_names\" is required (a list of job names).")
+        #expect(missing?.key == "job_names")
+
+        try fixture.write("dsari.yaml", "job_groups:\n  web:\n    command: [x]\n    job_names: web1\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):4: job group \"web\": \"job_names\" must be a list of job names, not the string \"web1\".")
+
+        try fixture.write("dsari.yaml", "job_groups:\n  web:\n    command: [x]\n    job_names:\n      - ok\n      - [nested]\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):6: job group \"web\": \"job_names\" must be a list of job names, but it holds a list.")
+
+        try fixture.write("dsari.yaml", "job_groups:\n  web:\n    job_names: [w1]\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):2: job \"w1\" (from job group \"web\"): \"command\" is required (a list of strings, or a command line as one string)."
+        )
+
+        try fixture.write("dsari.yaml", "job_groups:\n  web: [w1]\n")
+        #expect(fixture.loadError()?.description.contains("job group \"web\": must be a mapping of job options") == true)
+    }
+
+    @Test func concurrencyGroupsDefinedAndImplicit() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            concurrency_groups:
+              db: {max: 3}
+              unused: {max: 2}
+            jobs:
+              a: {command: [x], concurrency_groups: [db, cache]}
+              b: {command: [x], concurrency_groups: [cache, cache, other]}
+            """)
+        let config = try fixture.load()
+        #expect(
+            config.concurrencyGroups == [
+                "db": ConcurrencyGroup(name: "db", max: 3),
+                "unused": ConcurrencyGroup(name: "unused", max: 2),
+                "cache": ConcurrencyGroup(name: "cache", max: 1),
+                "other": ConcurrencyGroup(name: "other", max: 1),
+            ])
+        #expect(config.jobs["b"]?.concurrencyGroups == ["cache", "other"])
+    }
+
+    @Test(
+        "concurrency group max must be a whole number of at least 1",
+        arguments: [("true", "the boolean true"), ("0", "the number 0"), ("1.5", "the number 1.5"), ("'2'", "the string \"2\"")])
+    func concurrencyGroupMax(value: String, shown: String) throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "concurrency_groups:\n  db:\n    max: \(value)\n")
+        let error = fixture.loadError()
+        #expect(
+            error?.description
+                == "\(path):3: concurrency group \"db\": \"max\" must be a whole number of at least 1, not \(shown).")
+        #expect(error?.key == "max")
+        #expect(error?.expected == "a whole number of at least 1")
+    }
+
+    @Test func commandIsRequiredAndMustNotBeEmpty() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  j:\n    schedule: null\n")
+        let missing = fixture.loadError()
+        #expect(
+            missing?.description
+                == "\(path):2: job \"j\": \"command\" is required (a list of strings, or a command line as one string).")
+        #expect(missing?.key == "command")
+
+        for (command, problem) in [
+            ("[]", "\"command\" must not be empty"),
+            ("''", "\"command\" must not be empty"),
+            ("'  \t '", "\"command\" must not be empty"),
+            ("['']", "\"command\" must start with a program name, not an empty string"),
+        ] {
+            try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: \(command)\n")
+            #expect(fixture.loadError()?.description == "\(path):3: job \"j\": \(problem).")
+        }
+
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command:\n      - echo\n      - 5\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):5: job \"j\": \"command\" must be a list of strings, but element 2 is the number 5 (write it in quotes).")
+
+        // YAML reads an unquoted `true` as a boolean, not as the program.
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [true]\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):3: job \"j\": \"command\" must be a list of strings, but element 1 is the boolean true (write it in quotes).")
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [ls, [x]]\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):3: job \"j\": \"command\" must be a list of strings, but element 2 is a list.")
+
+        try fixture.write("dsari.yaml", "jobs:\n  j: null\n")
+        #expect(fixture.loadError()?.key == "command")
+
+        try fixture.write("dsari.yaml", "jobs:\n  j: echo\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):2: job \"j\": must be a mapping of job options (such as \"command\"), not the string \"echo\".")
+    }
+
+    @Test func commandStringsAreSplitLikeShlexAndBadQuotingIsAnError() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: >-\n      sh -c 'echo \"$HOME\"' x\\ y\n")
+        #expect(try fixture.load().jobs["j"]?.command == ["sh", "-c", "echo \"$HOME\"", "x y"])
+
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: \"echo 'unterminated\"\n")
+        let error = fixture.loadError()
+        #expect(
+            error?.description
+                == "\(path):3: job \"j\": \"command\" cannot be split into words like a shell command line: the single quote (') at character 6 is never closed."
+        )
+        #expect(error?.key == "command")
+    }
+
+    @Test func scheduleTimezoneMustBeAKnownZone() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml", "jobs:\n  j:\n    command: [x]\n    schedule_timezone: Mars/Olympus_Mons\n")
+        let error = fixture.loadError()
+        #expect(
+            error?.description
+                == "\(path):4: job \"j\": \"schedule_timezone\" \"Mars/Olympus_Mons\" is not a known time zone (expected an IANA name such as \"Europe/Berlin\")."
+        )
+        #expect(error?.key == "schedule_timezone")
+
+        try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [x]\n    schedule_timezone: Europe/Berlin\n")
+        #expect(try fixture.load().jobs["j"]?.scheduleTimezone == "Europe/Berlin")
+    }
+
+    @Test(
+        "durations must be finite and in range",
+        arguments: [
+            ("max_execution", "-5", "must be more than 0 seconds, not the number -5"),
+            ("max_execution", "0", "must be more than 0 seconds, not the number 0"),
+            ("max_execution", ".inf", "must be a finite number of seconds, not the number inf"),
+            ("max_execution_grace", "-0.5", "must be 0 or more seconds, not the number -0.5"),
+        ])
+    func durationRanges(key: String, value: String, problem: String) throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  j:\n    command: [x]\n    \(key): \(value)\n")
+        let error = fixture.loadError()
+        #expect(error?.description == "\(path):4: job \"j\": \"\(key)\" \(problem).")
+        #expect(error?.key == key)
+    }
+
+    @Test func shutdownKillGraceMayBeZeroButNotNegative() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "shutdown_kill_grace: 0\n")
+        #expect(try fixture.load().shutdownKillGrace == 0)
+        let path = try fixture.write("dsari.yaml", "shutdown_kill_grace: -1\n")
+        #expect(fixture.loadError()?.description == "\(path):1: \"shutdown_kill_grace\" must be 0 or more seconds, not the number -1.")
+    }
+
+    // MARK: Type errors, option by option
+
+    @Test(
+        "job option type errors name file, line, job, key and what was expected",
+        arguments: [
+            ("command", "5", "a list of strings or a command line (a string)", "the number 5"),
+            ("command_append_run", "'yes'", "true or false", "the string \"yes\""),
+            ("schedule", "5", "a schedule (a string) or null", "the number 5"),
+            ("schedule_timezone", "[UTC]", "an IANA time zone name (a string) or null", "a list"),
+            ("environment", "[A]", "a mapping of variable names to strings or numbers", "a list"),
+            ("max_execution", "ten", "a number of seconds", "the string \"ten\""),
+            ("max_execution", "true", "a number of seconds", "the boolean true"),
+            ("max_execution_grace", "'60'", "a number of seconds", "the string \"60\""),
+            ("concurrency_groups", "db", "a list of concurrency group names", "the string \"db\""),
+            ("render_reports", "1", "true or false", "the number 1"),
+            ("jenkins_environment", "'no'", "true or false", "the string \"no\""),
+            ("job_group", "5", "a job group name (a string) or null", "the number 5"),
+            ("concurrent_runs", "null", "true or false", "null"),
+        ])
+    func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
+        let fixture = try Fixture()
+        let commandLine = key == "command" ? "" : "    command: [x]\n"
+        let path = try fixture.write("dsari.yaml", "jobs:\n  build:\n    \(key): \(value)\n" + commandLine)
+        let error = try #require(fixture.loadError())
+        #expect(error.description == "\(path):3: job \"build\": \"\(key)\" must be \(expected), not \(shown).")
+        #expect(error.file == path)
+        #expect(error.line == 3)
+        #expect(error.job == "build")
+        #expect(error.key == key)
+        #expect(error.expected == expected)
+    }
+
+    @Test(
+        "top-level option type errors name file, line, key and what was expected",
+        arguments: [
+            ("data_dir", "5", "a path (a string)", "the number 5"),
+            ("database", "sqlite3", "a mapping with \"type\" and \"file\"", "the string \"sqlite3\""),
+            ("environment", "[A]", "a mapping of variable names to strings or numbers", "a list"),
+            ("shutdown_kill_runs", "'true'", "true or false", "the string \"true\""),
+            ("shutdown_kill_grace", "'5'", "a number of seconds", "the string \"5\""),
+            ("template_dir", "true", "a path (a string)", "the boolean true"),
+            ("report_html_gz", "0", "true or false", "the number 0"),
+            ("report_run_output_start", "1.5", "a whole number, 0 or more (0 means no limit)", "the number 1.5"),
+            ("report_run_output_end", "-1", "a whole number, 0 or more (0 means no limit)", "the number -1"),
+            ("report_run_output_end", "yes", "a whole number, 0 or more (0 means no limit)", "the boolean true"),
+            ("jobs", "[a]", "a mapping of job names to their options", "a list"),
+            ("job_groups", "x", "a mapping of job group names to their options", "the string \"x\""),
+            ("concurrency_groups", "5", "a mapping of concurrency group names to their options", "the number 5"),
+            ("config_d", "5", "a directory path (a string) or null", "the number 5"),
+        ])
+    func topLevelTypeErrors(key: String, value: String, expected: String, shown: String) throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "\n\(key): \(value)\n")
+        let error = try #require(fixture.loadError())
+        #expect(error.description == "\(path):2: \"\(key)\" must be \(expected), not \(shown).")
+        #expect(error.line == 2)
+        #expect(error.key == key)
+        #expect(error.subject == nil)
+        #expect(error.expected == expected)
+    }
+
+    @Test func databaseOptionErrors() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "database:\n  type: postgresql\n  dsn: x\n")
+        let refused = fixture.loadError()
+        #expect(refused?.description == "\(path):2: database type \"postgresql\" is not supported yet; only sqlite3.")
+        #expect(refused?.key == "type")
+
+        try fixture.write("dsari.yaml", "database:\n  type: 5\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):2: \"database.type\" must be a database type (a string), not the number 5.")
+        try fixture.write("dsari.yaml", "database:\n  file: [a]\n")
+        #expect(fixture.loadError()?.description == "\(path):2: \"database.file\" must be a path (a string), not a list.")
+    }
+
+    // MARK: Names
+
+    static let badNames: [(String, String)] = [
+        ("a/b", "must not contain \"/\""),
+        (".", "must not be \".\" or \"..\""),
+        ("..", "must not be \".\" or \"..\""),
+        (String(repeating: "n", count: 65), "must be at most 64 characters long, not 65"),
+        ("bad!", "may only contain letters A-Z and a-z, digits, spaces and - _ + . : @ (not \"!\")"),
+        ("", "must not be empty"),
+        ("tab\there", "may only contain letters A-Z and a-z, digits, spaces and - _ + . : @ (not U+9)"),
+        ("café", "may only contain letters A-Z and a-z, digits, spaces and - _ + . : @ (not U+E9)"),
+        // dsari's Python `re.search('^…$')` lets a trailing newline through; we do not.
+        ("name\n", "may only contain letters A-Z and a-z, digits, spaces and - _ + . : @ (not U+A)"),
+    ]
+
+    @Test("invalid names are refused everywhere a name is given", arguments: badNames)
+    func invalidNames(name: String, rule: String) throws {
+        let fixture = try Fixture()
+        let quoted = ConfigValue.string(name).jsonString()
+        let shown = name.quotedForMessage
+        let places: [(String, String)] = [
+            (#"{"jobs": {\#(quoted): {"command": ["x"]}}}"#, "the job name \(shown) \(rule)"),
+            (
+                #"{"job_groups": {\#(quoted): {"job_names": ["a"], "command": ["x"]}}}"#,
+                "the job group name \(shown) \(rule)"
+            ),
+            (#"{"concurrency_groups": {\#(quoted): {}}}"#, "the concurrency group name \(shown) \(rule)"),
+            (
+                #"{"jobs": {"j": {"command": ["x"], "concurrency_groups": [\#(quoted)]}}}"#,
+                "job \"j\": the concurrency group name \(shown) in \"concurrency_groups\" \(rule)"
+            ),
+            (
+                #"{"job_groups": {"g": {"command": ["x"], "job_names": [\#(quoted)]}}}"#,
+                "job group \"g\": the job name \(shown) in \"job_names\" \(rule)"
+            ),
+        ]
+        for (json, message) in places {
+            let path = try fixture.write("dsari.json", json)
+            #expect(fixture.loadError()?.description == "\(path):1: \(message).")
+        }
+    }
+
+    @Test func validNamesAtTheLimits() throws {
+        let fixture = try Fixture()
+        let longest = String(repeating: "n", count: 64)
+        let names = [longest, "a-b_c+d.e:f@g h", "...", ".hidden", "0"]
+        let jobs = names.map { "\(ConfigValue.string($0).jsonString()): {\"command\": [\"x\"]}" }
+        try fixture.write("dsari.json", "{\"jobs\": {\(jobs.joined(separator: ", "))}}")
+        #expect(Set(try fixture.load().jobs.keys) == Set(names))
+    }
+
+    @Test func yamlKeysReadAsNumbersAreNotNames() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  123:\n    command: [x]\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):2: the job name 123 is read as an integer, not as a name (write it in quotes).")
+        try fixture.write("dsari.yaml", "jobs:\n  '123':\n    command: [x]\n")
+        #expect(try fixture.load().jobs["123"] != nil)
+    }
+
+    // MARK: Syntax errors and the top level
+
+    @Test func badJSONGivesLineAndColumn() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("config.d/a.json", "{\n  \"jobs\": {\n    \"a\": {\"command\": [\"x\"], }\n  }\n}\n")
+        let error = fixture.loadError()
+        #expect(error?.description == "\(path):3:29: invalid JSON: a comma must not follow the last entry of an object.")
+        #expect(error?.line == 3)
+        #expect(error?.column == 29)
+    }
+
+    @Test func badYAMLGivesLineAndColumn() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  a:\n    command: [x]\n\tmax_execution: 5\n")
+        let error = fixture.loadError()
+        #expect(error?.file == path)
+        #expect(error?.line == 4)
+        #expect(error?.column != nil)
+        #expect(error?.description.hasPrefix("\(path):4:") == true)
+        #expect(error?.description.contains("invalid YAML") == true)
+    }
+
+    @Test func aTopLevelThatIsNotAMappingIsAnErrorNamingTheFile() throws {
+        let fixture = try Fixture()
+        let yaml = try fixture.write("dsari.yaml", "- a\n- b\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(yaml):1: the file must hold a mapping of options (key: value) at the top level, not a list.")
+        try FileManager.default.removeItem(atPath: yaml)
+        let json = try fixture.write("config.d/x.json", "\"text\"")
+        #expect(
+            fixture.loadError()?.description
+                == "\(json):1: the file must hold a mapping of options (key: value) at the top level, not a string.")
+    }
+
+    // MARK: Warnings
+
+    @Test func unknownKeysAreWarningsWithTheirLine() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml",
+            """
+            jobz: {}
+            jobs:
+              j:
+                comand: [x]
+                command: [x]
+            job_groups:
+              g:
+                job_names: [k]
+                command: [x]
+                maxexecution: 5
+            concurrency_groups:
+              c:
+                maxx: 2
+            database:
+              host: localhost
+            something_else: 1
+            """)
+        let config = try fixture.load()
+        #expect(
+            config.warnings.map(\.description) == [
+                "\(path):1: unknown option \"jobz\" is ignored (did you mean \"jobs\"?).",
+                "\(path):15: unknown option \"database.host\" is ignored.",
+                "\(path):16: unknown option \"something_else\" is ignored.",
+                "\(path):13: concurrency group \"c\": unknown option \"maxx\" is ignored (did you mean \"max\"?).",
+                "\(path):10: job group \"g\": unknown option \"maxexecution\" is ignored (did you mean \"max_execution\"?).",
+                "\(path):4: job \"j\": unknown option \"comand\" is ignored (did you mean \"command\"?).",
+            ])
+        #expect(config.warnings.map(\.key) == ["jobz", "host", "something_else", "maxx", "maxexecution", "comand"])
+        #expect(config.warnings.map(\.line) == [1, 15, 16, 13, 10, 4])
+        #expect(Set(config.jobs.keys) == ["j", "k"])
+    }
+
+    // MARK: Schedules
+
+    @Test func schedulesAreParsedInTheirZoneAndBadOnesRefused() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml",
+            """
+            jobs:
+              good: {command: [x], schedule: '@daily', schedule_timezone: Europe/Berlin}
+              triggered: {command: [x], schedule: null}
+              bad:
+                command: [x]
+                schedule: 61 * * * *
+            """)
+        let error = fixture.loadError(using: fixture.loader())
+        #expect(
+            error?.description
+                == "\(path):6: job \"bad\": \"schedule\" \"61 * * * *\" is not valid: minute field \"61\": 61 is out of range 0–59.")
+        #expect(error?.key == "schedule")
+
+        try fixture.write("dsari.yaml", "jobs:\n  good: {command: [x], schedule: '@daily', schedule_timezone: Europe/Berlin}\n  triggered: {command: [x]}\n")
+        let config = try fixture.loader().load(configDirectory: fixture.etc)
+        let schedule = try #require(config.jobs["good"]?.parsedSchedule)
+        #expect(schedule.timeZone.identifier == "Europe/Berlin")
+        #expect(schedule.jobName == "good")
+        #expect(config.jobs["triggered"]?.parsedSchedule == nil)
+    }
+
+    // MARK: Default directories
+
+    @Test func dsariPathsPrecedence() throws {
+        let directory = try TemporaryDirectory(prefix: "dsari-paths-test")
+        defer { directory.remove() }
+        let root = directory.path
+        let home = try makeDirectory(directory.url("home"))
+        func paths(_ environment: [String: String]) -> DsariPaths {
+            DsariPaths.defaults(environment: environment, filesystemRoot: root)
+        }
+        let user = DsariPaths(configDirectory: home + "/.dsari/etc", dataDirectory: home + "/.dsari/var")
+
+        // Nothing exists: ~/.dsari.
+        #expect(paths(["HOME": home]) == user)
+        // /etc/dsari exists.
+        try makeDirectory(directory.url("etc/dsari"))
+        #expect(paths(["HOME": home]) == DsariPaths(configDirectory: root + "/etc/dsari", dataDirectory: root + "/var/lib/dsari"))
+        // /usr/local/etc/dsari wins over /etc/dsari.
+        try makeDirectory(directory.url("usr/local/etc/dsari"))
+        #expect(
+            paths(["HOME": home])
+                == DsariPaths(configDirectory: root + "/usr/local/etc/dsari", dataDirectory: root + "/usr/local/lib/dsari"))
+        // ~/.dsari/etc wins once it holds a configuration file (an empty directory is not enough)...
+        try makeDirectory(directory.url("home/.dsari/etc"))
+        #expect(paths(["HOME": home]).configDirectory == root + "/usr/local/etc/dsari")
+        try directory.write("home/.dsari/etc/dsari.json", "{}")
+        #expect(paths(["HOME": home]) == user)
+        try FileManager.default.removeItem(atPath: home + "/.dsari/etc/dsari.json")
+        try directory.write("home/.dsari/etc/dsari.yaml", "")
+        #expect(paths(["HOME": home]) == user)
+        // ...and DSARI_HOME wins over everything.
+        #expect(
+            paths(["HOME": home, "DSARI_HOME": "/opt/dsari"])
+                == DsariPaths(configDirectory: "/opt/dsari/etc", dataDirectory: "/opt/dsari/var"))
+        #expect(paths(["HOME": home, "DSARI_HOME": "/opt/dsari/"]).configDirectory == "/opt/dsari/etc")
+        // An empty DSARI_HOME counts as unset.
+        #expect(paths(["HOME": home, "DSARI_HOME": ""]) == user)
+        // The public initializer looks at the real system directories; DSARI_HOME still decides first.
+        #expect(DsariPaths(environment: ["DSARI_HOME": "/x"]).dataDirectory == "/x/var")
+    }
+
+    @Test func theDefaultDataDirectoryComesFromTheEnvironment() throws {
+        let fixture = try Fixture()
+        let other = try TemporaryDirectory(prefix: "dsari-home-test")
+        defer { other.remove() }
+        let config = try ConfigLoader(environment: ["DSARI_HOME": other.path]).load(configDirectory: fixture.etc)
+        #expect(config.dataDir == other.path + "/var")
+    }
+}
+
+/// Creates `path` and its parents; returns it.
+@discardableResult
+private func makeDirectory(_ path: String) throws -> String {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Collects strings from a `@Sendable` closure.
+private final class CallRecorder: @unchecked Sendable {
+    // Only touched from the loading thread of one test; the lock keeps
+    // the checker's promise anyway.
+    private let lock = NSLock()
+    private var recorded: [String] = []
+
+    func append(_ value: String) {
+        lock.lock()
+        recorded.append(value)
+        lock.unlock()
+    }
+
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+}
