@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 // The targets show the architecture; dependencies point down:
-//   commands (dsari-*)  →  DsariCLI  →  DsariCore
-// DsariCore holds the domain: configuration, jobs, schedules.
-// Later parts (engine, store over CSQLite, HTTP over CMicroHTTPD, Nagios)
-// slot in between as their own targets.
+//   commands (dsari-*)  →  DsariCLI  →  DsariEngine  →  DsariStore  →  DsariCore
+//                                         ↓                ↓
+//                                    CProcessSpawn       CSQLite
+// DsariCore holds the domain: configuration, jobs, schedules, runs.
+// Each C library sits behind one Swift target; nothing else imports it.
 import PackageDescription
 
 let package = Package(
@@ -26,11 +27,22 @@ let package = Package(
             name: "DsariCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // SQLite (Debian libsqlite3-dev); only DsariStore imports it.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The run history: dsari's runs/runs_running tables, our migrations.
+        .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite"]),
+        // posix_spawn with the file actions Swift cannot import (glibc's _np
+        // extensions) and the wait-status macros; only DsariEngine imports it.
+        .target(name: "CProcessSpawn"),
+        // The daemon: scheduler, run supervision, triggers, signals.
+        .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "CProcessSpawn"]),
         // The command-line surface shared by every dsari-* executable.
         .target(
             name: "DsariCLI",
             dependencies: [
                 "DsariCore",
+                "DsariStore",
+                "DsariEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +55,8 @@ let package = Package(
         .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCore", "DsariTestSupport"]),
+        .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
+        .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

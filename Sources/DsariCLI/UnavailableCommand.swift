@@ -10,18 +10,6 @@ enum UnavailableCommand {
     }
 }
 
-/// `dsari-daemon` until the engine lands.
-public struct DaemonCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "dsari-daemon", abstract: "Run scheduled and triggered jobs (not available yet).",
-        version: DsariVersion.string)
-    @OptionGroup var options: ConfigDirectoryOptions
-    @Flag(help: "Fork into the background.") var fork = false
-    @Flag(help: "Verbose log.") var debug = false
-    public init() {}
-    public func run() throws { try UnavailableCommand.refuse("dsari-daemon", issue: "the engine comes with issue #3") }
-}
-
 /// `dsari-prometheus-exporter` until the HTTP surface lands.
 public struct PrometheusExporterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(

@@ -32,6 +32,13 @@ public struct Config: Sendable {
     public var reportRunOutputStart: Int
     /// How much of a run's output the report shows from the end; 0 = all.
     public var reportRunOutputEnd: Int
+    /// Output kept per run (`output.txt`) unless a job sets its own; beyond
+    /// it the output is cut with a marker line and the run goes on.
+    public var maxOutputBytes: Int = Config.defaultMaxOutputBytes
+    public static let defaultMaxOutputBytes = 16 * 1024 * 1024
+
+    /// The output limit of `job`.
+    public func maxOutputBytes(for job: Job) -> Int { job.maxOutputBytes ?? maxOutputBytes }
     /// The merged files as read, before job groups were expanded
     /// (`config dump --raw`).
     public var raw: ConfigNode

@@ -22,12 +22,12 @@ struct ConfigInterpreter {
     static let topLevelKeys = [
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
         "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
-        "report_run_output_start", "report_run_output_end",
+        "report_run_output_start", "report_run_output_end", "max_output_bytes",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
-        "concurrent_runs",
+        "concurrent_runs", "max_output_bytes",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
@@ -70,6 +70,9 @@ struct ConfigInterpreter {
                 config.reportRunOutputStart = try outputLimit(node, key: key)
             case "report_run_output_end":
                 config.reportRunOutputEnd = try outputLimit(node, key: key)
+            case "max_output_bytes":
+                config.maxOutputBytes = try integer(
+                    node, key: key, subject: nil, minimum: 1, expected: "a number of bytes (a whole number, 1 or more)")
             default:
                 warnUnknown(entry, known: Self.topLevelKeys, subject: nil)
             }
@@ -261,6 +264,12 @@ struct ConfigInterpreter {
                     node, key: key, subject: subject, expected: "a job group name (a string) or null")
             case "concurrent_runs":
                 job.concurrentRuns = try bool(node, key: key, subject: subject)
+            case "max_output_bytes":
+                job.maxOutputBytes = node.value.isNull
+                    ? nil
+                    : try integer(
+                        node, key: key, subject: subject, minimum: 1,
+                        expected: "a number of bytes (a whole number, 1 or more) or null")
             default:
                 // A group's unknown keys were warned about once, for the group.
                 if source.group == nil {

@@ -6,7 +6,7 @@ extension Double {
     /// job migrated from dsari must see the same text. Both languages print
     /// the shortest digits that round-trip; the layout rule is Python's:
     /// exponent form when the decimal exponent is below -4 or above 15.
-    var pythonRepr: String {
+    public var pythonRepr: String {
         if isNaN { return "nan" }
         if isInfinite { return self < 0 ? "-inf" : "inf" }
         let (negative, digits, pointPosition) = shortestDecimalDigits

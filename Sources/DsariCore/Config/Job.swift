@@ -37,6 +37,8 @@ public struct Job: Sendable, Hashable {
     public var jobGroup: String?
     /// True lets runs of this job overlap.
     public var concurrentRuns: Bool
+    /// This job's output limit in bytes; nil takes the global `max_output_bytes`.
+    public var maxOutputBytes: Int?
 
     public static let defaultMaxExecutionGrace: Double = 60
 

@@ -1,0 +1,268 @@
+import DsariCore
+import DsariStore
+import Foundation
+
+/// dsari-daemon: loads the configuration, keeps one pending run per
+/// scheduled job, starts runs when they are due (a wall-clock timer armed
+/// for the earliest one — no polling), picks up trigger files, and reacts to
+/// signals: SIGHUP reload, SIGINT/SIGTERM shutdown, SIGQUIT status, SIGUSR1
+/// trigger scan.
+///
+/// All state lives on one serial queue (`queue`); timers, signal sources,
+/// the child reaper and the output collectors report onto it. That makes the
+/// class safe to share (`@unchecked Sendable`).
+public final class Daemon: @unchecked Sendable {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    let queue = DispatchQueue(label: "dsari.engine")
+    let configDirectory: String
+    let log: DaemonLog
+    let clock: @Sendable () -> Instant
+    private(set) var config: Config
+    let store: RunStore
+    let supervisor: RunSupervisor
+    private var planner = RunPlanner()
+    private var wakeTimer: DispatchSourceTimer?
+    private var triggerTimer: DispatchSourceTimer?
+    private var signalSources: [DispatchSourceSignal] = []
+    private var shuttingDown = false
+    private var lockDescriptor: Int32 = -1
+    /// How often trigger directories are scanned without SIGUSR1.
+    public var triggerScanInterval: Double = 2
+    private var exitHandler: (@Sendable (Int32) -> Void)?
+
+    public static let systemClock: @Sendable () -> Instant = {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Instant(microsecondsSinceEpoch: Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1000)
+    }
+
+    /// Loads the configuration and opens the store; nothing runs until `start`.
+    public init(configDirectory: String, debug: Bool, clock: @escaping @Sendable () -> Instant = Daemon.systemClock) throws {
+        self.configDirectory = configDirectory
+        self.log = DaemonLog(debug: debug)
+        self.clock = clock
+        do {
+            config = try ConfigLoader().load(configDirectory: configDirectory)
+        } catch {
+            throw StartError(description: "configuration refused: \(error)")
+        }
+        for warning in config.warnings { log.warning("\(warning)") }
+        let dataDirectory = config.dataDir
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (dataDirectory as NSString).appendingPathComponent("trigger"), withIntermediateDirectories: true)
+        } catch {
+            throw StartError(description: "cannot create data directory \(dataDirectory): \(error)")
+        }
+        // One daemon per data directory: a second one would take the first
+        // one's runs for orphans.
+        let lockPath = (dataDirectory as NSString).appendingPathComponent("dsari-daemon.lock")
+        lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw StartError(description: "another dsari-daemon is using \(dataDirectory) (lock \(lockPath) is held)")
+        }
+        do {
+            store = try RunStore(path: config.databaseFile)
+        } catch {
+            throw StartError(description: "cannot open the database \(config.databaseFile): \(error)")
+        }
+        supervisor = RunSupervisor(queue: queue, store: store, clock: clock, log: log)
+    }
+
+    /// Recovers runs a previous daemon left in flight, schedules every job,
+    /// installs signal handlers and starts the timers. `onExit` is called with
+    /// the exit status once a shutdown has finished.
+    public func start(onExit: @escaping @Sendable (Int32) -> Void) {
+        exitHandler = onExit
+        queue.sync {
+            recoverInterruptedRuns()
+            supervisor.onFinish = { [unowned self] run in
+                planner.runEnded(jobName: run.job.name, group: run.concurrencyGroup, now: clock())
+                if shuttingDown {
+                    finishShutdownIfIdle()
+                } else {
+                    tick()
+                }
+            }
+            for job in config.jobs.values.sorted(by: { $0.name < $1.name }) {
+                scheduleNext(job, after: clock())
+            }
+            installSignals()
+            let triggers = DispatchSource.makeTimerSource(queue: queue)
+            triggers.schedule(deadline: .now(), repeating: triggerScanInterval, leeway: .milliseconds(200))
+            triggers.setEventHandler { [unowned self] in scanTriggers() }
+            triggerTimer = triggers
+            triggers.resume()
+            log.info("dsari-daemon started", ["jobs": "\(config.jobs.count)", "data_dir": config.dataDir, "version": DsariVersion.string])
+            tick()
+        }
+    }
+
+    // MARK: Scheduling
+
+    private func scheduleNext(_ job: Job, after moment: Instant) {
+        guard let schedule = job.parsedSchedule, !planner.hasScheduledRun(for: job.name) else { return }
+        guard let next = schedule.nextTime(after: moment) else {
+            log.info("schedule has no further run", ["job": job.name, "schedule": schedule.text])
+            return
+        }
+        planner.add(jobName: job.name, scheduleTime: next)
+        log.debug("next run scheduled", ["job": job.name, "at": ISO8601Timestamp.format(next, timeZone: schedule.timeZone)])
+    }
+
+    /// Starts what is due, then arms the timer for the next due run.
+    private func tick() {
+        guard !shuttingDown else { return }
+        let now = clock()
+        for admission in planner.admit(now: now, jobs: config.jobs, groups: config.concurrencyGroups) {
+            guard let job = config.jobs[admission.run.jobName] else { continue }
+            supervisor.start(job: job, pending: admission.run, concurrencyGroup: admission.concurrencyGroup, config: config)
+            // The next scheduled run is computed from the moment a run starts.
+            scheduleNext(job, after: now)
+        }
+        armWakeTimer()
+    }
+
+    private func armWakeTimer() {
+        wakeTimer?.cancel()
+        wakeTimer = nil
+        guard let due = planner.nextDue else { return }
+        let timer = DispatchSource.makeTimerSource(flags: .strict, queue: queue)
+        let seconds = due.wholeSeconds
+        let nanoseconds = Int(due.microsecondsPart) * 1000
+        timer.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(seconds), tv_nsec: nanoseconds)), leeway: .never)
+        timer.setEventHandler { [unowned self] in tick() }
+        wakeTimer = timer
+        timer.resume()
+    }
+
+    // MARK: Triggers
+
+    private func scanTriggers() {
+        guard !shuttingDown else { return }
+        let root = (config.dataDir as NSString).appendingPathComponent("trigger")
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        var found = false
+        for name in entries {
+            guard let job = config.jobs[name], let path = TriggerFile.find(in: (root as NSString).appendingPathComponent(name)) else {
+                continue
+            }
+            do {
+                let trigger = try TriggerFile.read(path: path, defaultTimeZone: job.parsedSchedule?.timeZone ?? .current)
+                try FileManager.default.removeItem(atPath: path)
+                planner.addTrigger(for: job, scheduleTime: trigger.scheduleTime, data: trigger.data, environment: trigger.environment)
+                log.info("trigger accepted", ["job": job.name, "file": path, "schedule_time": "\(trigger.scheduleTime)"])
+                found = true
+            } catch {
+                let aside = path + ".rejected"
+                _ = rename(path, aside)
+                try? "\(error)\n".write(toFile: aside + ".reason", atomically: true, encoding: .utf8)
+                log.error("trigger rejected and kept aside", ["job": job.name, "file": aside, "reason": "\(error)"])
+            }
+        }
+        if found { tick() }
+    }
+
+    // MARK: Signals
+
+    private func installSignals() {
+        let handlers: [(Int32, () -> Void)] = [
+            (SIGHUP, { [unowned self] in reload() }),
+            (SIGINT, { [unowned self] in shutdown(reason: "SIGINT") }),
+            (SIGTERM, { [unowned self] in shutdown(reason: "SIGTERM") }),
+            (SIGQUIT, { [unowned self] in logStatus() }),
+            (SIGUSR1, { [unowned self] in scanTriggers() }),
+        ]
+        for (number, handler) in handlers {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            signalSources.append(source)
+        }
+        // A reader of a run's output that went away must not kill the daemon.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// SIGHUP: a new configuration at once; a bad one is refused and the old one kept.
+    private func reload() {
+        let fresh: Config
+        do {
+            fresh = try ConfigLoader().load(configDirectory: configDirectory)
+        } catch {
+            log.error("reload refused; keeping the running configuration", ["reason": "\(error)"])
+            return
+        }
+        for warning in fresh.warnings { log.warning("\(warning)") }
+        let old = config
+        config = fresh
+        planner.removePending { pending in
+            guard let job = fresh.jobs[pending.jobName] else { return true }
+            // A scheduled run of a job whose schedule changed is computed anew.
+            return pending.isScheduled && old.jobs[pending.jobName]?.schedule != job.schedule
+                || pending.isScheduled && old.jobs[pending.jobName]?.scheduleTimezone != job.scheduleTimezone
+        }
+        for job in fresh.jobs.values.sorted(by: { $0.name < $1.name }) {
+            scheduleNext(job, after: clock())
+        }
+        log.info("configuration reloaded", ["jobs": "\(fresh.jobs.count)"])
+        tick()
+    }
+
+    /// SIGINT/SIGTERM: no new runs; wait for running ones, or end them with
+    /// `shutdown_kill_runs` (SIGTERM, then SIGKILL after `shutdown_kill_grace`).
+    public func shutdown(reason: String) {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        wakeTimer?.cancel()
+        triggerTimer?.cancel()
+        log.info("shutting down", ["reason": reason, "running": "\(supervisor.active.count)", "kill_runs": "\(config.shutdownKillRuns)"])
+        if config.shutdownKillRuns, !supervisor.active.isEmpty {
+            supervisor.signalAll(SIGTERM)
+            if let grace = config.shutdownKillGrace {
+                queue.asyncAfter(deadline: .now() + grace) { [self] in
+                    guard !supervisor.active.isEmpty else { return }
+                    log.warning("runs still alive after shutdown_kill_grace; SIGKILL", ["running": "\(supervisor.active.count)"])
+                    supervisor.signalAll(SIGKILL)
+                }
+            }
+        }
+        finishShutdownIfIdle()
+    }
+
+    private func finishShutdownIfIdle() {
+        guard supervisor.active.isEmpty else { return }
+        let unrecorded = supervisor.pendingRecords
+        if unrecorded > 0 {
+            log.error("stopping with finished runs the database did not take", ["runs": "\(unrecorded)"])
+        }
+        log.info("dsari-daemon stopped")
+        exitHandler?(unrecorded > 0 ? 1 : 0)
+    }
+
+    /// SIGQUIT: what is running and when each job runs next.
+    private func logStatus() {
+        for run in supervisor.active.values.sorted(by: { $0.record.startTime < $1.record.startTime }) {
+            log.info(
+                "running",
+                [
+                    "job": run.job.name, "run": run.record.runID, "pid": "\(run.pid)",
+                    "since": ISO8601Timestamp.format(Instant(epochSeconds: run.record.startTime), timeZone: .current),
+                    "group": run.concurrencyGroup ?? "-",
+                ])
+        }
+        for pending in planner.pending.sorted(by: { $0.dueAt < $1.dueAt }) {
+            log.info(
+                "pending", ["job": pending.jobName, "type": pending.triggerType, "due": ISO8601Timestamp.format(pending.dueAt, timeZone: .current)])
+        }
+    }
+
+    // MARK: Test and status access
+
+    /// Runs `body` on the engine queue (status for tests and tools).
+    func onQueue<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
+}

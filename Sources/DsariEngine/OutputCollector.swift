@@ -1,0 +1,116 @@
+import Foundation
+
+/// Copies a run's stdout and stderr pipes into its `output.txt`, in the order
+/// the bytes arrive, up to `limit` bytes: past it a marker line is written,
+/// further output is read and dropped, and the run goes on. A disk that
+/// fills up stops the copy the same way; the run goes on.
+///
+/// Keeps the first bytes of stdout apart (plugin output for Nagios checks).
+/// Confined to its serial queue (hence `@unchecked Sendable`).
+final class OutputCollector: @unchecked Sendable {
+    struct Summary: Sendable {
+        var bytesWritten: Int
+        var bytesDropped: Int
+        var truncated: Bool
+        var writeError: String?
+        var standardOutputPrefix: [UInt8]
+    }
+
+    static let stdoutPrefixLimit = 65_536
+
+    private let queue: DispatchQueue
+    private let file: Int32
+    private let limit: Int
+    private var sources: [Int32: DispatchSourceRead] = [:]
+    private var summary = Summary(bytesWritten: 0, bytesDropped: 0, truncated: false, writeError: nil, standardOutputPrefix: [])
+    private var buffer = [UInt8](repeating: 0, count: 65_536)
+    private var stdoutDescriptor: Int32 = -1
+    private var finished = false
+
+    /// Takes ownership of all three descriptors (closed by `finish`).
+    init(file: Int32, stdout: Int32, stderr: Int32, limit: Int, queue: DispatchQueue) {
+        self.file = file
+        self.limit = limit
+        self.queue = queue
+        self.stdoutDescriptor = stdout
+        for descriptor in [stdout, stderr] {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+            source.setEventHandler { [self] in self.drain(descriptor) }  // kept alive until end of file
+            sources[descriptor] = source
+            source.resume()
+        }
+    }
+
+    /// Reads what is available now from `descriptor`; closes it at end of file.
+    private func drain(_ descriptor: Int32) {
+        guard sources[descriptor] != nil else { return }
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                store(count, from: descriptor)
+                continue
+            }
+            if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                close(descriptor: descriptor)
+            }
+            if count < 0 && errno == EINTR { continue }
+            return
+        }
+    }
+
+    private func close(descriptor: Int32) {
+        guard let source = sources.removeValue(forKey: descriptor) else { return }
+        source.cancel()
+        Glibc.close(descriptor)
+        if finished && sources.isEmpty { Glibc.close(file) }
+    }
+
+    private func store(_ count: Int, from descriptor: Int32) {
+        if descriptor == stdoutDescriptor, summary.standardOutputPrefix.count < Self.stdoutPrefixLimit {
+            summary.standardOutputPrefix += buffer[0..<min(count, Self.stdoutPrefixLimit - summary.standardOutputPrefix.count)]
+        }
+        guard !summary.truncated, summary.writeError == nil else {
+            summary.bytesDropped += count
+            return
+        }
+        let room = limit - summary.bytesWritten
+        let kept = min(room, count)
+        if kept > 0, !write(buffer[0..<kept]) { return }
+        summary.bytesWritten += kept
+        if kept < count {
+            summary.bytesDropped += count - kept
+            summary.truncated = true
+            _ = write(Array("\n[dsari: output truncated at \(limit) bytes (max_output_bytes); the run goes on]\n".utf8)[...])
+        }
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                summary.writeError = String(cString: strerror(errno))
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
+    /// After the run's process has exited: reads what the pipes hold now and
+    /// reports. A background grandchild that keeps a pipe open does not hold
+    /// the run open: its later output still goes to `output.txt` (within the
+    /// limit) until it closes the pipe, as with dsari's plain file.
+    func finish(_ completion: @escaping @Sendable (Summary) -> Void) {
+        queue.async { [self] in
+            for descriptor in Array(sources.keys) {
+                drain(descriptor)
+            }
+            finished = true
+            if sources.isEmpty { Glibc.close(file) }
+            completion(summary)
+        }
+    }
+}

@@ -1,0 +1,253 @@
+import CProcessSpawn
+import DsariCore
+import DsariStore
+import Foundation
+
+/// Starts runs and sees them to the end: run directory, environment, child
+/// process in its own group, output capture, `max_execution` (SIGTERM to the
+/// group, SIGKILL after the grace), exit code, `return_data`.
+///
+/// Lives on the daemon's engine queue; the reaper and the output collector
+/// report back onto it.
+final class RunSupervisor: @unchecked Sendable {
+    // @unchecked: every property is used on `queue` only.
+
+    /// A run in progress.
+    final class ActiveRun: @unchecked Sendable {  // used on the engine queue only
+        let job: Job
+        var record: RunRecord
+        let concurrencyGroup: String?
+        var runDirectory = ""
+        var pid: pid_t = 0
+        var collector: OutputCollector?
+        var timers: [DispatchSourceTimer] = []
+        var timedOut = false
+        var killedAtShutdown = false
+        init(job: Job, record: RunRecord, concurrencyGroup: String?) {
+            self.job = job
+            self.record = record
+            self.concurrencyGroup = concurrencyGroup
+        }
+    }
+
+    let queue: DispatchQueue
+    let ioQueue = DispatchQueue(label: "dsari.output")
+    let store: RunStore
+    let clock: @Sendable () -> Instant
+    let log: DaemonLog
+    /// Called on `queue` when a run has been recorded as finished.
+    var onFinish: ((ActiveRun) -> Void)?
+    private(set) var active: [String: ActiveRun] = [:]
+    /// Finished runs the store could not take yet (database locked or read-only): retried.
+    private var unrecorded: [RunRecord] = []
+    private var retryTimer: DispatchSourceTimer?
+
+    init(queue: DispatchQueue, store: RunStore, clock: @escaping @Sendable () -> Instant, log: DaemonLog) {
+        self.queue = queue
+        self.store = store
+        self.clock = clock
+        self.log = log
+    }
+
+    private static let user: (name: String, home: String) = {
+        guard let entry = getpwuid(getuid()) else { return (String(getuid()), "/") }
+        return (String(cString: entry.pointee.pw_name), String(cString: entry.pointee.pw_dir))
+    }()
+
+    /// Starts one run of `job`.
+    func start(job: Job, pending: PendingRun, concurrencyGroup: String?, config: Config) {
+        let now = clock()
+        var record = RunRecord(
+            jobName: job.name, runID: UUID().uuidString.lowercased(), scheduleTime: pending.scheduleTime.epochSeconds,
+            startTime: now.epochSeconds, triggerType: pending.triggerType, triggerData: pending.triggerData)
+        let previous: PreviousRuns
+        do {
+            previous = try store.previousRuns(jobName: job.name)
+        } catch {
+            log.error("cannot read previous runs; PREVIOUS_* left out", ["job": job.name, "error": "\(error)"])
+            previous = PreviousRuns()
+        }
+        let environment = RunEnvironment(
+            job: job, dataDirectory: config.dataDir, run: record, previous: previous, concurrencyGroup: concurrencyGroup,
+            globalEnvironment: config.environment, triggerEnvironment: pending.triggerEnvironment,
+            daemonPath: ProcessInfo.processInfo.environment["PATH"], user: Self.user)
+        let variables = environment.variables
+        let runDirectory = environment.runDirectory
+        let run = ActiveRun(job: job, record: record, concurrencyGroup: concurrencyGroup)
+        run.runDirectory = runDirectory
+        active[record.runID] = run
+
+        let output: Int32
+        do {
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+            output = open((runDirectory as NSString).appendingPathComponent("output.txt"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard output >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            failToStart(run, message: "cannot create run directory \(runDirectory): \(error)", exitCode: 127, output: -1)
+            return
+        }
+        let arguments = job.command + (job.commandAppendRun ? [job.name, record.runID] : [])
+        var pipes: [Int32] = [-1, -1, -1, -1]
+        guard dsari_pipe_cloexec(&pipes[0]) == 0, dsari_pipe_cloexec(&pipes[2]) == 0 else {
+            failToStart(run, message: "cannot create pipes: \(String(cString: strerror(errno)))", exitCode: 127, output: output)
+            return
+        }
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let workingDirectory = environment.workingDirectory { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        let queue = self.queue
+        let pid: pid_t?
+        do {
+            let executable = try ProcessLauncher.resolve(arguments[0], path: variables["PATH"] ?? "/usr/bin:/bin")
+            pid = try ChildReaper.shared.spawn({ () throws(ProcessLauncher.LaunchError) -> pid_t? in
+                try ProcessLauncher.spawn(
+                    executable: executable, arguments: arguments, environment: variables,
+                    workingDirectory: workingDirectory, stdin: devNull, stdout: pipes[1], stderr: pipes[3])
+            }, onExit: { [self] status in
+                let stop = clock()
+                queue.async { self.exited(run, status: status, at: stop) }
+            })
+        } catch {
+            [devNull, pipes[0], pipes[1], pipes[2], pipes[3]].forEach { close($0) }
+            failToStart(run, message: error.message, exitCode: error.exitCode, output: output)
+            return
+        }
+        [devNull, pipes[1], pipes[3]].forEach { close($0) }
+        run.pid = pid ?? 0
+        run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job), queue: ioQueue)
+        run.record.runData = ["pid": .int(Int64(run.pid))]
+        do {
+            try store.recordStart(run.record)
+        } catch {
+            log.error("cannot record the start of a run; it goes on and is recorded when it ends", ["job": job.name, "run": record.runID, "error": "\(error)"])
+        }
+        record = run.record
+        log.info("run started", ["job": job.name, "run": record.runID, "pid": "\(run.pid)", "group": concurrencyGroup ?? "-"])
+        if let limit = job.maxExecution {
+            armTimeout(run, after: limit, grace: job.maxExecutionGrace)
+        }
+    }
+
+    private func armTimeout(_ run: ActiveRun, after seconds: Double, grace: Double) {
+        let terminate = DispatchSource.makeTimerSource(queue: queue)
+        terminate.schedule(deadline: .now() + seconds)
+        terminate.setEventHandler { [self] in
+            guard active[run.record.runID] != nil else { return }
+            run.timedOut = true
+            log.warning("run exceeded max_execution; SIGTERM to its process group", ["job": run.job.name, "run": run.record.runID, "seconds": "\(seconds)"])
+            kill(-run.pid, SIGTERM)
+            let killer = DispatchSource.makeTimerSource(queue: queue)
+            killer.schedule(deadline: .now() + grace)
+            killer.setEventHandler { [self] in
+                guard active[run.record.runID] != nil else { return }
+                log.warning("run still alive after max_execution_grace; SIGKILL", ["job": run.job.name, "run": run.record.runID])
+                kill(-run.pid, SIGKILL)
+            }
+            run.timers.append(killer)
+            killer.resume()
+        }
+        run.timers.append(terminate)
+        terminate.resume()
+    }
+
+    /// Signals every active run's process group (shutdown with `shutdown_kill_runs`).
+    func signalAll(_ signal: Int32) {
+        for run in active.values where run.pid > 0 {
+            run.killedAtShutdown = true
+            kill(-run.pid, signal)
+        }
+    }
+
+    /// A command that could not start is still a run: recorded with the
+    /// reason in its output and the exit code a shell would give.
+    private func failToStart(_ run: ActiveRun, message: String, exitCode: Int, output: Int32) {
+        log.error("run could not start", ["job": run.job.name, "run": run.record.runID, "reason": message])
+        if output >= 0 {
+            let text = "dsari: \(message)\n"
+            _ = text.withCString { write(output, $0, strlen($0)) }
+            close(output)
+        }
+        run.record.stopTime = clock().epochSeconds
+        run.record.exitCode = exitCode
+        run.record.runData = ["start_error": .string(message)]
+        record(run)
+    }
+
+    private func exited(_ run: ActiveRun, status: Int32, at stop: Instant) {
+        run.timers.forEach { $0.cancel() }
+        run.record.stopTime = stop.epochSeconds
+        run.record.exitCode = ChildReaper.exitCode(fromWaitStatus: status)
+        guard let collector = run.collector else {
+            record(run)
+            return
+        }
+        collector.finish { [self] summary in
+            queue.async { [self] in
+                var data: [ConfigValue.Entry] = [.init(key: "pid", value: ConfigNode(.int(Int64(run.pid))))]
+                func add(_ key: String, _ value: ConfigValue) { data.append(.init(key: key, value: ConfigNode(value))) }
+                add("output_bytes", .int(Int64(summary.bytesWritten)))
+                if summary.truncated { add("output_truncated", .bool(true)) }
+                if let error = summary.writeError { add("output_error", .string(error)) }
+                if run.timedOut { add("timed_out", .bool(true)) }
+                if run.killedAtShutdown { add("killed_at_shutdown", .bool(true)) }
+                switch readReturnData(run) {
+                case .success(let returned?): add("return_data", returned)
+                case .success(nil): break
+                case .failure(let error): add("return_data_error", .string("\(error)"))
+                }
+                run.record.runData = .mapping(data)
+                record(run)
+            }
+        }
+    }
+
+    /// `return_data.json` (preferred) or `return_data.yaml` left in the run directory.
+    private func readReturnData(_ run: ActiveRun) -> Result<ConfigValue?, Error> {
+        for name in ["return_data.json", "return_data.yaml"] {
+            let path = (run.runDirectory as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do {
+                return .success(try ConfigFileReader.read(path: path).value)
+            } catch {
+                log.warning("return data not stored", ["job": run.job.name, "run": run.record.runID, "error": "\(error)"])
+                return .failure(error)
+            }
+        }
+        return .success(nil)
+    }
+
+    private func record(_ run: ActiveRun) {
+        active[run.record.runID] = nil
+        do {
+            try store.recordFinished(unrecorded + [run.record])
+            unrecorded.removeAll()
+        } catch {
+            unrecorded.append(run.record)
+            log.error("cannot record finished runs yet; kept in memory and retried", ["runs": "\(unrecorded.count)", "error": "\(error)"])
+            scheduleRetry()
+        }
+        log.info("run finished", ["job": run.job.name, "run": run.record.runID, "exit": "\(run.record.exitCode ?? -1)"])
+        onFinish?(run)
+    }
+
+    private func scheduleRetry() {
+        guard retryTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 5, repeating: 5)
+        timer.setEventHandler { [self] in
+            do {
+                try store.recordFinished(unrecorded)
+                log.info("recorded runs kept while the database was unavailable", ["runs": "\(unrecorded.count)"])
+                unrecorded.removeAll()
+                retryTimer?.cancel()
+                retryTimer = nil
+            } catch {}
+        }
+        retryTimer = timer
+        timer.resume()
+    }
+
+    var pendingRecords: Int { unrecorded.count }
+}

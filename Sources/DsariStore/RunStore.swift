@@ -1,0 +1,168 @@
+import DsariCore
+import Foundation
+import Synchronization
+
+/// The run history in SQLite, in dsari 2.0's two tables so that databases
+/// written by dsari open here and ours open in dsari:
+///
+///     runs(job_name, run_id, schedule_time, start_time, stop_time, exit_code,
+///          trigger_type, trigger_data, run_data)
+///     runs_running(job_name, run_id, schedule_time, start_time, trigger_type,
+///          trigger_data, run_data)
+///
+/// A run goes into `runs_running` when it starts and moves to `runs` in one
+/// transaction when it ends. Our additions (indexes) come from versioned
+/// migrations (`RunStore+Migrations.swift`). WAL mode.
+///
+/// One connection, used under one lock: calls may come from any thread.
+public final class RunStore: Sendable {
+    private let connection: Mutex<ConnectionBox>
+    public let path: String
+
+    /// The connection and its prepared statements; only touched under the lock.
+    final class ConnectionBox: @unchecked Sendable {
+        let db: SQLiteConnection
+        var statements: [String: SQLiteStatement] = [:]
+        init(db: SQLiteConnection) { self.db = db }
+
+        func statement(_ sql: String) throws -> SQLiteStatement {
+            if let cached = statements[sql] { return cached }
+            let prepared = try db.prepare(sql)
+            statements[sql] = prepared
+            return prepared
+        }
+    }
+
+    /// Opens (creating when needed) the database at `path` and migrates it.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        let db = try SQLiteConnection(path: path, readOnly: readOnly)
+        try db.execute("PRAGMA busy_timeout = 10000")
+        if !readOnly {
+            try db.execute("PRAGMA journal_mode = WAL")
+            // In WAL mode NORMAL keeps every committed run across a crash of
+            // the daemon (kill -9); FULL would add a sync per commit for power loss.
+            try db.execute("PRAGMA synchronous = NORMAL")
+            try Self.migrate(db)
+        }
+        self.connection = Mutex(ConnectionBox(db: db))
+    }
+
+    private func withConnection<T>(_ body: (ConnectionBox) throws -> T) throws -> T {
+        try connection.withLock { box in try body(box) }
+    }
+
+    static let runColumns =
+        "job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type, trigger_data, run_data"
+    static let runningColumns =
+        "job_name, run_id, schedule_time, start_time, NULL, NULL, trigger_type, trigger_data, run_data"
+
+    /// Records a run that has started.
+    public func recordStart(_ run: RunRecord) throws {
+        try withConnection { box in
+            try box.statement(
+                """
+                INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+            ).run([
+                .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
+                .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
+            ])
+        }
+    }
+
+    /// Records finished runs: each moves from `runs_running` to `runs`, all in
+    /// one transaction (a run is in exactly one table at any moment).
+    public func recordFinished(_ runs: [RunRecord]) throws {
+        guard !runs.isEmpty else { return }
+        try withConnection { box in
+            try box.db.transaction {
+                let insert = try box.statement("INSERT INTO runs (\(Self.runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                let delete = try box.statement("DELETE FROM runs_running WHERE run_id = ?")
+                for run in runs {
+                    try insert.run([
+                        .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
+                        run.stopTime.map { .real($0) } ?? .null, run.exitCode.map { .integer(Int64($0)) } ?? .null,
+                        .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
+                    ])
+                    try delete.run([.text(run.runID)])
+                }
+            }
+        }
+    }
+
+    /// The latest finished run, the latest with exit code 0 and the latest
+    /// with another exit code: dsari's `PREVIOUS_*`, `PREVIOUS_GOOD_*`,
+    /// `PREVIOUS_BAD_*`. Each is one indexed lookup, whatever the history size.
+    public func previousRuns(jobName: String) throws -> PreviousRuns {
+        try withConnection { box in
+            func latest(_ condition: String) throws -> RunRecord? {
+                let statement = try box.statement(
+                    "SELECT \(Self.runColumns) FROM runs WHERE job_name = ? \(condition) ORDER BY stop_time DESC LIMIT 1")
+                try statement.bind([.text(jobName)])
+                return try statement.step() ? Self.record(statement) : nil
+            }
+            return PreviousRuns(
+                last: try latest(""),
+                good: try latest("AND (exit_code = 0) = 1"),
+                bad: try latest("AND (exit_code = 0) = 0"))
+        }
+    }
+
+    /// Runs in `runs_running`, oldest start first.
+    public func runningRuns() throws -> [RunRecord] {
+        try runs(jobNames: [], runIDs: [], finished: false, running: true)
+    }
+
+    /// Runs filtered by job names and/or run ids (empty = no filter), finished
+    /// ones and/or running ones, ordered by start time.
+    public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
+        try withConnection { box in
+            var conditions: [String] = []
+            var values: [SQLiteStatement.Value] = []
+            if !jobNames.isEmpty {
+                conditions.append("job_name IN (\(Array(repeating: "?", count: jobNames.count).joined(separator: ",")))")
+                values += jobNames.map { .text($0) }
+            }
+            if !runIDs.isEmpty {
+                conditions.append("run_id IN (\(Array(repeating: "?", count: runIDs.count).joined(separator: ",")))")
+                values += runIDs.map { .text($0) }
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            var parts: [String] = []
+            if finished { parts.append("SELECT \(Self.runColumns) FROM runs \(filter)") }
+            if running { parts.append("SELECT \(Self.runningColumns) FROM runs_running \(filter)") }
+            guard !parts.isEmpty else { return [] }
+            let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " ORDER BY start_time")
+            try statement.bind(parts.count == 2 ? values + values : values)
+            var records: [RunRecord] = []
+            while try statement.step() {
+                records.append(Self.record(statement))
+            }
+            return records
+        }
+    }
+
+    static func record(_ row: SQLiteStatement) -> RunRecord {
+        RunRecord(
+            jobName: row.text(0) ?? "", runID: row.text(1) ?? "", scheduleTime: row.real(2), startTime: row.real(3),
+            stopTime: row.optionalReal(4), exitCode: row.optionalInteger(5).map { Int($0) },
+            triggerType: row.text(6) ?? "", triggerData: ConfigValue(storedJSON: row.text(7)),
+            runData: ConfigValue(storedJSON: row.text(8)))
+    }
+}
+
+extension ConfigValue {
+    /// One-line JSON as stored in the `trigger_data`/`run_data` columns.
+    var compactJSON: String { jsonString(pretty: false, sortedKeys: false) }
+
+    /// A column's JSON; text that is not JSON (written by another tool) is kept as a string.
+    init(storedJSON text: String?) {
+        guard let text, !text.isEmpty else {
+            self = .mapping([])
+            return
+        }
+        self = (try? ConfigFileReader.parse(text, format: .json, file: "database").value) ?? .string(text)
+    }
+}

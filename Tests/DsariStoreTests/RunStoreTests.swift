@@ -1,0 +1,121 @@
+import DsariCore
+import DsariTestSupport
+import Foundation
+import Testing
+
+@testable import DsariStore
+
+/// The store on a real SQLite file in a fresh directory per test.
+@Suite("RunStore")
+struct RunStoreTests {
+    func withStore(_ body: (RunStore, TemporaryDirectory) throws -> Void) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try body(try RunStore(path: directory.url("dsari.sqlite3")), directory)
+    }
+
+    func run(_ job: String, _ id: String, start: Double, stop: Double? = nil, exit: Int? = nil) -> RunRecord {
+        RunRecord(
+            jobName: job, runID: id, scheduleTime: start - 0.5, startTime: start, stopTime: stop, exitCode: exit,
+            triggerData: ["k": "v"], runData: ["pid": 42])
+    }
+
+    @Test func startThenFinishMovesTheRunBetweenTables() throws {
+        try withStore { store, _ in
+            var record = run("build", "r1", start: 100)
+            try store.recordStart(record)
+            #expect(try store.runningRuns().map(\.runID) == ["r1"])
+            #expect(try store.runs(jobNames: [], runIDs: [], finished: true, running: false).isEmpty)
+            record.stopTime = 105
+            record.exitCode = 0
+            try store.recordFinished([record])
+            #expect(try store.runningRuns().isEmpty)
+            let finished = try store.runs(jobNames: ["build"], runIDs: [])
+            #expect(finished == [record])
+        }
+    }
+
+    @Test func previousRunsAreTheLatestByStopTime() throws {
+        try withStore { store, _ in
+            try store.recordFinished([
+                run("a", "good-old", start: 1, stop: 2, exit: 0),
+                run("a", "bad", start: 3, stop: 4, exit: 1),
+                run("a", "good-new", start: 5, stop: 6, exit: 0),
+                run("a", "signal", start: 7, stop: 8, exit: 143),
+                run("b", "other-job", start: 9, stop: 10, exit: 0),
+            ])
+            let previous = try store.previousRuns(jobName: "a")
+            #expect(previous.last?.runID == "signal")
+            #expect(previous.good?.runID == "good-new")
+            #expect(previous.bad?.runID == "signal")
+            #expect(try store.previousRuns(jobName: "none").last == nil)
+        }
+    }
+
+    @Test func previousRunLookupsUseIndexes() throws {
+        try withStore { store, directory in
+            let connection = try SQLiteConnection(path: directory.url("dsari.sqlite3"))
+            for condition in ["", "AND (exit_code = 0) = 1", "AND (exit_code = 0) = 0"] {
+                let plan = try connection.prepare(
+                    "EXPLAIN QUERY PLAN SELECT run_id FROM runs WHERE job_name = ? \(condition) ORDER BY stop_time DESC LIMIT 1")
+                try plan.bind([.text("a")])
+                var details: [String] = []
+                while try plan.step() { details.append(plan.text(3) ?? "") }
+                #expect(details.contains { $0.contains("USING INDEX dsari_swift_runs_job") }, "\(details)")
+                #expect(!details.contains { $0.contains("TEMP B-TREE") }, "\(details)")
+            }
+        }
+    }
+
+    @Test func schemaIsDsarisAndMigrationsRunOnce() throws {
+        try withStore { _, directory in
+            // Reopening applies nothing twice.
+            _ = try RunStore(path: directory.url("dsari.sqlite3"))
+            let connection = try SQLiteConnection(path: directory.url("dsari.sqlite3"))
+            let columns = try connection.prepare("SELECT name FROM pragma_table_info('runs') ORDER BY cid")
+            var names: [String] = []
+            while try columns.step() { names.append(columns.text(0) ?? "") }
+            #expect(
+                names == ["job_name", "run_id", "schedule_time", "start_time", "stop_time", "exit_code", "trigger_type", "trigger_data", "run_data"])
+            let versions = try connection.prepare("SELECT count(*) FROM dsari_swift_migrations")
+            _ = try versions.step()
+            #expect(versions.integer(0) == Int64(RunStore.migrations.count))
+            let mode = try connection.prepare("PRAGMA journal_mode")
+            _ = try mode.step()
+            #expect(mode.text(0) == "wal")
+        }
+    }
+
+    @Test func aDatabaseWrittenByDsariOpens() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.url("dsari.sqlite3")
+        // The tables exactly as dsari 2.0 creates them, with a row as it writes one.
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute(
+            """
+            CREATE TABLE runs (job_name text, run_id text, schedule_time real, start_time real, stop_time real,
+                exit_code integer, trigger_type text, trigger_data text, run_data text);
+            CREATE TABLE runs_running (job_name text, run_id text, schedule_time real, start_time real,
+                trigger_type text, trigger_data text, run_data text);
+            INSERT INTO runs VALUES ('old', 'u1', 1.5, 2.5, 3.5, 0, 'schedule', '{}', '{}');
+            """)
+        let store = try RunStore(path: path)
+        let runs = try store.runs(jobNames: [], runIDs: ["u1"])
+        #expect(runs.count == 1)
+        #expect(runs.first?.exitCode == 0)
+        #expect(runs.first?.stopTime == 3.5)
+    }
+
+    @Test func aLockedDatabaseGivesAClearError() throws {
+        try withStore { store, directory in
+            let other = try SQLiteConnection(path: directory.url("dsari.sqlite3"))
+            try other.execute("PRAGMA busy_timeout = 0; BEGIN EXCLUSIVE")
+            let blocked = try RunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
+            _ = blocked
+            try other.execute("ROLLBACK")
+            try store.recordStart(run("a", "x", start: 1))
+            #expect(try store.runningRuns().count == 1)
+        }
+    }
+}
