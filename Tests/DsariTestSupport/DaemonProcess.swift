@@ -1,0 +1,71 @@
+import Foundation
+
+/// A real `dsari-daemon` child process on a temporary DSARI_HOME, with its
+/// log captured, for end-to-end tests.
+public final class DaemonProcess: @unchecked Sendable {
+    // @unchecked: the Process is only started, signalled and awaited by the owning test.
+    public let home: TemporaryDirectory
+    public let process = Process()
+    public let logPath: String
+
+    public var configDirectory: String { home.url("etc") }
+    public var dataDirectory: String { home.url("var") }
+    public var databasePath: String { home.url("var/dsari.sqlite3") }
+
+    /// Writes `config` as etc/dsari.yaml in a fresh DSARI_HOME.
+    public init(config: String, home existing: TemporaryDirectory? = nil) throws {
+        home = try existing ?? TemporaryDirectory(prefix: "dsari-daemon-test")
+        try home.write("etc/dsari.yaml", config)
+        logPath = home.url("daemon-\(UUID().uuidString.prefix(8)).log")
+    }
+
+    /// Starts the daemon (`extraArguments` after `-c`).
+    public func start(_ extraArguments: [String] = []) throws {
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-daemon").executable)
+        process.arguments = ["-c", configDirectory, "--debug"] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DSARI_HOME"] = home.path
+        process.environment = environment
+        process.standardError = log
+        process.standardOutput = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    public func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the daemon to exit; nil if it is still running after `timeout`.
+    public func waitForExit(timeout: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Stops the daemon (SIGTERM, then SIGKILL) and removes its home unless `keepHome`.
+    public func stop(keepHome: Bool = false) {
+        if process.isRunning {
+            signal(SIGTERM)
+            if waitForExit(timeout: 10) == nil {
+                signal(SIGKILL)
+                _ = waitForExit(timeout: 5)
+            }
+        }
+        if !keepHome { home.remove() }
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
+public func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    repeat {
+        if try condition() { return true }
+        usleep(50_000)
+    } while Date() < deadline
+    return try condition()
+}
