@@ -31,8 +31,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The run history: dsari's runs/runs_running tables, our migrations.
         .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite"]),
-        // posix_spawn with the file actions Swift cannot import (glibc's _np
-        // extensions) and the wait-status macros; only DsariEngine imports it.
+        // Linux calls Swift cannot import: posix_spawn with glibc's _np file
+        // actions, the wait-status macros, pipe2, epoll, eventfd; only
+        // DsariEngine imports it.
         .target(name: "CProcessSpawn"),
         // The daemon: scheduler, run supervision, triggers, signals.
         .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "CProcessSpawn"]),

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,4 +52,29 @@ int dsari_wait_status(int status, int *value) {
 
 int dsari_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int dsari_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int dsari_epoll_add(int epoll, int fd) {
+    struct epoll_event event = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = fd};
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int dsari_epoll_remove(int epoll, int fd) {
+    return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, NULL);
+}
+
+int dsari_epoll_wait(int epoll, int *fds, int max) {
+    struct epoll_event events[128];
+    if (max > 128) max = 128;
+    int count = epoll_wait(epoll, events, max, -1);
+    for (int i = 0; i < count; i++) fds[i] = events[i].data.fd;
+    return count;
+}
+
+int dsari_eventfd(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }

@@ -34,6 +34,8 @@ public struct DaemonCommand: ParsableCommand {
             throw ExitCode(1)
         }
         daemon.start { status in Glibc.exit(status) }
-        dispatchMain()
+        // dispatchMain never returns: without this the optimizer may release
+        // `daemon` right after its last use above.
+        withExtendedLifetime(daemon) { dispatchMain() }
     }
 }

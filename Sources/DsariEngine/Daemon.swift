@@ -127,17 +127,24 @@ public final class Daemon: @unchecked Sendable {
         armWakeTimer()
     }
 
+    /// One timer for the daemon's life, re-armed for the next due run
+    /// (creating and cancelling a source per run is needless churn).
     private func armWakeTimer() {
-        wakeTimer?.cancel()
-        wakeTimer = nil
-        guard let due = planner.nextDue else { return }
-        let timer = DispatchSource.makeTimerSource(flags: .strict, queue: queue)
-        let seconds = due.wholeSeconds
-        let nanoseconds = Int(due.microsecondsPart) * 1000
-        timer.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(seconds), tv_nsec: nanoseconds)), leeway: .never)
-        timer.setEventHandler { [unowned self] in tick() }
-        wakeTimer = timer
-        timer.resume()
+        let timer: DispatchSourceTimer
+        if let existing = wakeTimer {
+            timer = existing
+        } else {
+            timer = DispatchSource.makeTimerSource(flags: .strict, queue: queue)
+            timer.setEventHandler { [unowned self] in tick() }
+            wakeTimer = timer
+            timer.resume()
+        }
+        guard let due = planner.nextDue else {
+            timer.schedule(wallDeadline: .distantFuture, leeway: .never)
+            return
+        }
+        let deadline = timespec(tv_sec: Int(due.wholeSeconds), tv_nsec: Int(due.microsecondsPart) * 1000)
+        timer.schedule(wallDeadline: DispatchWallTime(timespec: deadline), leeway: .never)
     }
 
     // MARK: Triggers

@@ -6,7 +6,7 @@ import Foundation
 /// fills up stops the copy the same way; the run goes on.
 ///
 /// Keeps the first bytes of stdout apart (plugin output for Nagios checks).
-/// Confined to its serial queue (hence `@unchecked Sendable`).
+/// Confined to the `OutputPump` thread (hence `@unchecked Sendable`).
 final class OutputCollector: @unchecked Sendable {
     struct Summary: Sendable {
         var bytesWritten: Int
@@ -18,33 +18,36 @@ final class OutputCollector: @unchecked Sendable {
 
     static let stdoutPrefixLimit = 65_536
 
-    private let queue: DispatchQueue
+    private let pump = OutputPump.shared
     private let file: Int32
     private let limit: Int
-    private var sources: [Int32: DispatchSourceRead] = [:]
+    /// Pipe ends still open.
+    private var open: Set<Int32> = []
     private var summary = Summary(bytesWritten: 0, bytesDropped: 0, truncated: false, writeError: nil, standardOutputPrefix: [])
     private var buffer = [UInt8](repeating: 0, count: 65_536)
     private var stdoutDescriptor: Int32 = -1
     private var finished = false
 
-    /// Takes ownership of all three descriptors (closed by `finish`).
-    init(file: Int32, stdout: Int32, stderr: Int32, limit: Int, queue: DispatchQueue) {
+    /// Takes ownership of all three descriptors (closed once the pipes end and `finish` was called).
+    init(file: Int32, stdout: Int32, stderr: Int32, limit: Int) {
         self.file = file
         self.limit = limit
-        self.queue = queue
         self.stdoutDescriptor = stdout
         for descriptor in [stdout, stderr] {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-            source.setEventHandler { [self] in self.drain(descriptor) }  // kept alive until end of file
-            sources[descriptor] = source
-            source.resume()
+        }
+        pump.perform { [self] in
+            for descriptor in [stdout, stderr] {
+                open.insert(descriptor)
+                // The handler keeps the collector alive until end of file.
+                pump.watch(descriptor) { [self] in drain(descriptor) }
+            }
         }
     }
 
     /// Reads what is available now from `descriptor`; closes it at end of file.
     private func drain(_ descriptor: Int32) {
-        guard sources[descriptor] != nil else { return }
+        guard open.contains(descriptor) else { return }
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
@@ -60,10 +63,9 @@ final class OutputCollector: @unchecked Sendable {
     }
 
     private func close(descriptor: Int32) {
-        guard let source = sources.removeValue(forKey: descriptor) else { return }
-        source.cancel()
-        Glibc.close(descriptor)
-        if finished && sources.isEmpty { Glibc.close(file) }
+        guard open.remove(descriptor) != nil else { return }
+        pump.close(descriptor)
+        if finished && open.isEmpty { Glibc.close(file) }
     }
 
     private func store(_ count: Int, from descriptor: Int32) {
@@ -104,12 +106,12 @@ final class OutputCollector: @unchecked Sendable {
     /// the run open: its later output still goes to `output.txt` (within the
     /// limit) until it closes the pipe, as with dsari's plain file.
     func finish(_ completion: @escaping @Sendable (Summary) -> Void) {
-        queue.async { [self] in
-            for descriptor in Array(sources.keys) {
+        pump.perform { [self] in
+            for descriptor in open {
                 drain(descriptor)
             }
             finished = true
-            if sources.isEmpty { Glibc.close(file) }
+            if open.isEmpty { Glibc.close(file) }
             completion(summary)
         }
     }

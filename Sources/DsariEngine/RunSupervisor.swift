@@ -31,7 +31,6 @@ final class RunSupervisor: @unchecked Sendable {
     }
 
     let queue: DispatchQueue
-    let ioQueue = DispatchQueue(label: "dsari.output")
     let store: RunStore
     let clock: @Sendable () -> Instant
     let log: DaemonLog
@@ -116,7 +115,7 @@ final class RunSupervisor: @unchecked Sendable {
         }
         [devNull, pipes[1], pipes[3]].forEach { close($0) }
         run.pid = pid ?? 0
-        run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job), queue: ioQueue)
+        run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job))
         run.record.runData = ["pid": .int(Int64(run.pid))]
         do {
             try store.recordStart(run.record)

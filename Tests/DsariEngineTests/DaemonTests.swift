@@ -295,6 +295,24 @@ struct DaemonTests {
         #expect(byJob["broken"]?.runData["return_data_error"] != nil)
     }
 
+    @Test func sigquitLogsRunningAndPendingRuns() throws {
+        let daemon = try DaemonProcess(
+            config: """
+                jobs:
+                  busy: {command: [/bin/sleep, '30'], schedule: "* * * * * *", concurrency_groups: [g]}
+                  nightly: {command: [/bin/true], schedule: "0 3 * * *"}
+                """)
+        defer { daemon.stop() }
+        try daemon.start()
+        #expect(try eventually { try runs(daemon, job: "busy", running: true).count == 1 })
+        let running = try #require(try runs(daemon, job: "busy", running: true).first)
+        daemon.signal(SIGQUIT)
+        #expect(eventually { daemon.log.contains("INFO running job=busy run=\(running.runID)") }, "\(daemon.log)")
+        #expect(daemon.log.contains("group=g"))
+        #expect(eventually { daemon.log.contains("INFO pending job=nightly type=schedule") })
+        #expect(daemon.process.isRunning)
+    }
+
     @Test func aSecondDaemonOnTheSameDataIsRefused() throws {
         let daemon = try DaemonProcess(config: "jobs: {}\n")
         defer { daemon.stop() }

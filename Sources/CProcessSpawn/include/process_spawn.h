@@ -15,4 +15,14 @@ int dsari_spawn(pid_t *pid, const char *path, char *const argv[], char *const en
 int dsari_wait_status(int status, int *value);
 /// pipe2(fds, O_CLOEXEC): a pipe whose ends children do not inherit.
 int dsari_pipe_cloexec(int fds[2]);
+/// epoll and eventfd, which Swift's Glibc module does not expose.
+/// A close-on-exec epoll instance, or -1.
+int dsari_epoll_create(void);
+/// Watches `fd` for input (level-triggered, hang-up included).
+int dsari_epoll_add(int epoll, int fd);
+int dsari_epoll_remove(int epoll, int fd);
+/// Waits for events; writes up to `max` ready descriptors to `fds`; returns their count or -1.
+int dsari_epoll_wait(int epoll, int *fds, int max);
+/// A close-on-exec, non-blocking eventfd, or -1.
+int dsari_eventfd(void);
 #endif
