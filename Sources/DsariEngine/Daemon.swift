@@ -243,7 +243,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func finishShutdownIfIdle() {
         guard supervisor.active.isEmpty else { return }
-        let unrecorded = supervisor.pendingRecords
+        let unrecorded = supervisor.writer.flush()
         if unrecorded > 0 {
             log.error("stopping with finished runs the database did not take", ["runs": "\(unrecorded)"])
         }

@@ -37,15 +37,17 @@ final class RunSupervisor: @unchecked Sendable {
     /// Called on `queue` when a run has been recorded as finished.
     var onFinish: ((ActiveRun) -> Void)?
     private(set) var active: [String: ActiveRun] = [:]
-    /// Finished runs the store could not take yet (database locked or read-only): retried.
-    private var unrecorded: [RunRecord] = []
-    private var retryTimer: DispatchSourceTimer?
+    let writer: StoreWriter
+    /// Each job's latest runs, kept up to date as runs end, so that starting
+    /// a run reads the database only the first time a job runs.
+    private var previousRuns: [String: PreviousRuns] = [:]
 
     init(queue: DispatchQueue, store: RunStore, clock: @escaping @Sendable () -> Instant, log: DaemonLog) {
         self.queue = queue
         self.store = store
         self.clock = clock
         self.log = log
+        self.writer = StoreWriter(store: store, log: log)
     }
 
     private static let user: (name: String, home: String) = {
@@ -60,11 +62,16 @@ final class RunSupervisor: @unchecked Sendable {
             jobName: job.name, runID: UUID().uuidString.lowercased(), scheduleTime: pending.scheduleTime.epochSeconds,
             startTime: now.epochSeconds, triggerType: pending.triggerType, triggerData: pending.triggerData)
         let previous: PreviousRuns
-        do {
-            previous = try store.previousRuns(jobName: job.name)
-        } catch {
-            log.error("cannot read previous runs; PREVIOUS_* left out", ["job": job.name, "error": "\(error)"])
-            previous = PreviousRuns()
+        if let cached = previousRuns[job.name] {
+            previous = cached
+        } else {
+            do {
+                previous = try store.previousRuns(jobName: job.name)
+                previousRuns[job.name] = previous
+            } catch {
+                log.error("cannot read previous runs; PREVIOUS_* left out", ["job": job.name, "error": "\(error)"])
+                previous = PreviousRuns()
+            }
         }
         let environment = RunEnvironment(
             job: job, dataDirectory: config.dataDir, run: record, previous: previous, concurrencyGroup: concurrencyGroup,
@@ -117,11 +124,7 @@ final class RunSupervisor: @unchecked Sendable {
         run.pid = pid ?? 0
         run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job))
         run.record.runData = ["pid": .int(Int64(run.pid))]
-        do {
-            try store.recordStart(run.record)
-        } catch {
-            log.error("cannot record the start of a run; it goes on and is recorded when it ends", ["job": job.name, "run": record.runID, "error": "\(error)"])
-        }
+        writer.enqueue(.started(run.record))
         record = run.record
         log.info("run started", ["job": job.name, "run": record.runID, "pid": "\(run.pid)", "group": concurrencyGroup ?? "-"])
         if let limit = job.maxExecution {
@@ -219,34 +222,16 @@ final class RunSupervisor: @unchecked Sendable {
 
     private func record(_ run: ActiveRun) {
         active[run.record.runID] = nil
-        do {
-            try store.recordFinished(unrecorded + [run.record])
-            unrecorded.removeAll()
-        } catch {
-            unrecorded.append(run.record)
-            log.error("cannot record finished runs yet; kept in memory and retried", ["runs": "\(unrecorded.count)", "error": "\(error)"])
-            scheduleRetry()
+        writer.enqueue(.finished(run.record))
+        if previousRuns[run.job.name] != nil {
+            previousRuns[run.job.name]?.last = run.record
+            if run.record.exitCode == 0 {
+                previousRuns[run.job.name]?.good = run.record
+            } else if run.record.exitCode != nil {
+                previousRuns[run.job.name]?.bad = run.record
+            }
         }
         log.info("run finished", ["job": run.job.name, "run": run.record.runID, "exit": "\(run.record.exitCode ?? -1)"])
         onFinish?(run)
     }
-
-    private func scheduleRetry() {
-        guard retryTimer == nil else { return }
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 5, repeating: 5)
-        timer.setEventHandler { [self] in
-            do {
-                try store.recordFinished(unrecorded)
-                log.info("recorded runs kept while the database was unavailable", ["runs": "\(unrecorded.count)"])
-                unrecorded.removeAll()
-                retryTimer?.cancel()
-                retryTimer = nil
-            } catch {}
-        }
-        retryTimer = timer
-        timer.resume()
-    }
-
-    var pendingRecords: Int { unrecorded.count }
 }

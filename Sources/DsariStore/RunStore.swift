@@ -57,39 +57,54 @@ public final class RunStore: Sendable {
     static let runningColumns =
         "job_name, run_id, schedule_time, start_time, NULL, NULL, trigger_type, trigger_data, run_data"
 
-    /// Records a run that has started.
-    public func recordStart(_ run: RunRecord) throws {
-        try withConnection { box in
-            try box.statement(
-                """
-                INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-            ).run([
-                .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
-                .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
-            ])
-        }
+    /// A change to the history: a run started (into `runs_running`) or
+    /// finished (moved from `runs_running` to `runs`).
+    public enum Change: Sendable {
+        case started(RunRecord)
+        case finished(RunRecord)
     }
 
-    /// Records finished runs: each moves from `runs_running` to `runs`, all in
-    /// one transaction (a run is in exactly one table at any moment).
-    public func recordFinished(_ runs: [RunRecord]) throws {
-        guard !runs.isEmpty else { return }
+    /// Applies changes in order, all in one transaction: a run is in exactly
+    /// one table at any moment, and many changes cost one commit.
+    public func apply(_ changes: [Change]) throws {
+        guard !changes.isEmpty else { return }
         try withConnection { box in
             try box.db.transaction {
+                let start = try box.statement(
+                    """
+                    INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
                 let insert = try box.statement("INSERT INTO runs (\(Self.runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let delete = try box.statement("DELETE FROM runs_running WHERE run_id = ?")
-                for run in runs {
-                    try insert.run([
-                        .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
-                        run.stopTime.map { .real($0) } ?? .null, run.exitCode.map { .integer(Int64($0)) } ?? .null,
-                        .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
-                    ])
-                    try delete.run([.text(run.runID)])
+                for change in changes {
+                    switch change {
+                    case .started(let run):
+                        try start.run([
+                            .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
+                            .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
+                        ])
+                    case .finished(let run):
+                        try insert.run([
+                            .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
+                            run.stopTime.map { .real($0) } ?? .null, run.exitCode.map { .integer(Int64($0)) } ?? .null,
+                            .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
+                        ])
+                        try delete.run([.text(run.runID)])
+                    }
                 }
             }
         }
+    }
+
+    /// Records a run that has started.
+    public func recordStart(_ run: RunRecord) throws {
+        try apply([.started(run)])
+    }
+
+    /// Records finished runs, in one transaction.
+    public func recordFinished(_ runs: [RunRecord]) throws {
+        try apply(runs.map { .finished($0) })
     }
 
     /// The latest finished run, the latest with exit code 0 and the latest

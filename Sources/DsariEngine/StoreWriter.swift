@@ -1,0 +1,91 @@
+import DsariStore
+import Foundation
+
+/// Writes run starts and ends to the store off the engine queue, in order,
+/// batching whatever has queued up into one transaction — so the scheduler
+/// never waits for the disk, and a burst of runs costs one commit.
+///
+/// When the database cannot take a batch (locked, read-only, disk full) the
+/// changes stay queued, in order, and are retried every 5 s: nothing is dropped.
+final class StoreWriter: @unchecked Sendable {
+    // @unchecked: `queued`, `draining` and `failing` are only touched under `lock`.
+    private let store: RunStore
+    private let log: DaemonLog
+    private let queue = DispatchQueue(label: "dsari.store")
+    private let lock = NSLock()
+    private var queued: [RunStore.Change] = []
+    private var draining = false
+    private var failing = false
+
+    init(store: RunStore, log: DaemonLog) {
+        self.store = store
+        self.log = log
+    }
+
+    func enqueue(_ change: RunStore.Change) {
+        lock.lock()
+        queued.append(change)
+        let start = !draining && !failing
+        if start { draining = true }
+        lock.unlock()
+        if start { queue.async { self.drain() } }
+    }
+
+    /// Changes not yet in the database.
+    var backlog: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return queued.count
+    }
+
+    /// Writes everything queued now, waiting for it (shutdown). Returns what is still unwritten.
+    func flush() -> Int {
+        queue.sync {
+            lock.lock()
+            draining = true
+            failing = false
+            lock.unlock()
+            drain()
+        }
+        return backlog
+    }
+
+    private func drain() {
+        while true {
+            lock.lock()
+            let batch = queued
+            if batch.isEmpty {
+                draining = false
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            do {
+                try store.apply(batch)
+                lock.lock()
+                queued.removeFirst(batch.count)
+                let recovered = failing
+                failing = false
+                lock.unlock()
+                if recovered { log.info("database writable again; queued run changes written", ["changes": "\(batch.count)"]) }
+            } catch {
+                lock.lock()
+                let first = !failing
+                failing = true
+                draining = false
+                lock.unlock()
+                if first {
+                    log.error("cannot write runs to the database; kept in order and retried every 5 s", ["changes": "\(batch.count)", "error": "\(error)"])
+                }
+                queue.asyncAfter(deadline: .now() + 5) { [self] in
+                    lock.lock()
+                    let retry = !draining
+                    if retry { draining = true }
+                    lock.unlock()
+                    if retry { drain() }
+                }
+                return
+            }
+        }
+    }
+}
