@@ -55,7 +55,7 @@ let package = Package(
 
         .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
-        .testTarget(name: "DsariCLITests", dependencies: ["DsariCore", "DsariTestSupport"]),
+        .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
     ],

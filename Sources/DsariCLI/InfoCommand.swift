@@ -1,7 +1,7 @@
 import ArgumentParser
 import DsariCore
 
-/// `dsari-info`: what is configured, when it runs, and (with the engine) what ran.
+/// `dsari-info`: what is configured, when it runs, and what ran.
 public struct InfoCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dsari-info",
@@ -23,16 +23,6 @@ struct ConfigCommand: ParsableCommand {
 struct JobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job", abstract: "Configured jobs.", subcommands: [JobListCommand.self])
-}
-
-/// `dsari-info run …` until the engine records runs.
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Recorded runs: list, output, tail, trigger (not available yet).")
-    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    func run() throws {
-        try UnavailableCommand.refuse("dsari-info run", issue: "runs are recorded once the engine lands, issue #3")
-    }
 }
 
 /// Output formats of the listing commands, as in dsari.

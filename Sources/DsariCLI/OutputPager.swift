@@ -4,14 +4,16 @@ import Foundation
 /// terminal ($PAGER, else `pager`, else `less`; LESS defaults to -FRSXMQ as in dsari).
 enum OutputPager {
     static func write(_ lines: [String]) {
-        let text = lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
-        if TerminalStyle.standardOutput.isTerminal, lines.count > terminalRows(), page(text) {
-            return
+        let output = PagedOutput()
+        for line in lines {
+            output.write(line)
+            output.write("\n")
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        output.finish()
     }
 
-    private static func terminalRows() -> Int {
+    /// The terminal's height minus the prompt line: longer output is paged.
+    static func terminalRows() -> Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 {
             return Int(size.ws_row) - 1
@@ -19,7 +21,8 @@ enum OutputPager {
         return 24
     }
 
-    private static func page(_ text: String) -> Bool {
+    /// Starts the pager with a pipe to its standard input, or nil when none can be started.
+    static func startPager() -> (process: Process, input: FileHandle)? {
         var environment = ProcessInfo.processInfo.environment
         if environment["LESS"] == nil { environment["LESS"] = "-FRSXMQ" }
         let command = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "pager || less"
@@ -32,14 +35,11 @@ enum OutputPager {
         do {
             try process.run()
         } catch {
-            return false
+            return nil
         }
         // A pager that quits early (the user pressed q) closes the pipe:
         // that is not an error worth dying of.
         signal(SIGPIPE, SIG_IGN)
-        try? pipe.fileHandleForWriting.write(contentsOf: Data(text.utf8))
-        try? pipe.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return true
+        return (process, pipe.fileHandleForWriting)
     }
 }

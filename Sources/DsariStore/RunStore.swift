@@ -48,7 +48,8 @@ public final class RunStore: Sendable {
         self.connection = Mutex(ConnectionBox(db: db))
     }
 
-    private func withConnection<T>(_ body: (ConnectionBox) throws -> T) throws -> T {
+    /// Runs `body` with the connection, under the lock.
+    func withConnection<T>(_ body: (ConnectionBox) throws -> T) throws -> T {
         try connection.withLock { box in try body(box) }
     }
 
@@ -133,30 +134,11 @@ public final class RunStore: Sendable {
     /// Runs filtered by job names and/or run ids (empty = no filter), finished
     /// ones and/or running ones, ordered by start time.
     public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
-        try withConnection { box in
-            var conditions: [String] = []
-            var values: [SQLiteStatement.Value] = []
-            if !jobNames.isEmpty {
-                conditions.append("job_name IN (\(Array(repeating: "?", count: jobNames.count).joined(separator: ",")))")
-                values += jobNames.map { .text($0) }
-            }
-            if !runIDs.isEmpty {
-                conditions.append("run_id IN (\(Array(repeating: "?", count: runIDs.count).joined(separator: ",")))")
-                values += runIDs.map { .text($0) }
-            }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            var parts: [String] = []
-            if finished { parts.append("SELECT \(Self.runColumns) FROM runs \(filter)") }
-            if running { parts.append("SELECT \(Self.runningColumns) FROM runs_running \(filter)") }
-            guard !parts.isEmpty else { return [] }
-            let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " ORDER BY start_time")
-            try statement.bind(parts.count == 2 ? values + values : values)
-            var records: [RunRecord] = []
-            while try statement.step() {
-                records.append(Self.record(statement))
-            }
-            return records
+        var records: [RunRecord] = []
+        try forEachRun(jobNames: jobNames, runIDs: runIDs, finished: finished, running: running) { row in
+            records.append(row.record)
         }
+        return records
     }
 
     static func record(_ row: SQLiteStatement) -> RunRecord {

@@ -69,3 +69,16 @@ final class SQLiteStatement {
 
 @available(*, unavailable)
 extension SQLiteStatement: Sendable {}
+
+extension SQLiteStatement {
+    /// Calls `body` with a text column's UTF-8 bytes as SQLite holds them
+    /// (empty for NULL), without copying them into a `String`. The bytes
+    /// are valid only inside `body`.
+    func withUTF8<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard let bytes = sqlite3_column_text(handle, column) else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: bytes, count: count))
+    }
+}

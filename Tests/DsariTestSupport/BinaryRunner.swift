@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a built dsari-* executable as a user would and captures what it prints.
 public struct BinaryRunner: Sendable {
@@ -6,6 +7,8 @@ public struct BinaryRunner: Sendable {
         public let status: Int32
         public let standardOutput: String
         public let standardError: String
+        /// The run was killed because it outlived the `timeout` given to `run`.
+        public var timedOut = false
     }
 
     /// The folder holding the built products: next to the test bundle when
@@ -35,7 +38,9 @@ public struct BinaryRunner: Sendable {
     }
 
     /// Runs with `arguments`; the environment is the test's plus `environment`.
-    public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// A run that lasts longer than `timeout` seconds is killed (`timedOut`),
+    /// so that a command that never ends fails its test instead of hanging it.
+    public func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,6 +51,15 @@ public struct BinaryRunner: Sendable {
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let killed = TimeoutFlag()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            killed.set()
+            kill(pid, SIGKILL)
+        }
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        }
         // Read both pipes to the end before waiting, so a chatty child cannot block.
         let group = DispatchGroup()
         nonisolated(unsafe) var errorData = Data()
@@ -57,9 +71,18 @@ public struct BinaryRunner: Sendable {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        killer.cancel()
         return Result(
             status: process.terminationStatus,
             standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+            standardError: String(decoding: errorData, as: UTF8.self),
+            timedOut: killed.isSet)
     }
+}
+
+/// Set once from the timeout's queue, read after the process has ended.
+private final class TimeoutFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }

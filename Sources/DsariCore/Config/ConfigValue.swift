@@ -176,7 +176,7 @@ extension ConfigValue: Hashable {
 extension String {
     /// The string in double quotes with quotes, backslashes and control
     /// characters escaped, so that a name in a message cannot break the line.
-    var quotedForMessage: String {
+    public var quotedForMessage: String {
         var result = "\""
         for scalar in unicodeScalars {
             switch scalar {

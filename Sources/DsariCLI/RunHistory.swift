@@ -1,0 +1,65 @@
+import ArgumentParser
+import DsariCore
+import DsariStore
+import Foundation
+
+/// The recorded runs as the `dsari-info run …` commands read them: the
+/// database opened read-only (the daemon owns it and its migrations), and
+/// each run's output file in the data directory.
+///
+/// A database that does not exist yet means that nothing has run: no runs,
+/// not an error. A database that cannot be read is an error (exit 1).
+struct RunHistory {
+    let config: Config
+    /// nil until the daemon has created the database.
+    let store: RunStore?
+
+    var databasePath: String { config.databaseFile }
+
+    init(config: Config) throws {
+        self.config = config
+        guard FileManager.default.fileExists(atPath: config.databaseFile) else {
+            store = nil
+            return
+        }
+        do {
+            store = try RunStore(path: config.databaseFile, readOnly: true)
+        } catch {
+            StandardError.print("error: the run database \(config.databaseFile) cannot be opened: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Runs `body` on the store (nil when there is no database), turning a
+    /// database error into a message and exit code 1.
+    func read<T>(_ body: (RunStore?) throws -> T) throws -> T {
+        do {
+            return try body(store)
+        } catch let error as SQLiteError {
+            StandardError.print("error: the run database \(databasePath) cannot be read: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The run with this id, finished or running.
+    func run(id: String) throws -> RunRecord? {
+        try read { store in try store?.runs(jobNames: [], runIDs: [id]).first }
+    }
+
+    /// Runs in `runs_running`, oldest start first.
+    func runningRuns() throws -> [RunRecord] {
+        try read { store in try store?.runningRuns() ?? [] }
+    }
+
+    /// `DATA_DIR/runs/JOB/RUN_ID/output.txt`, where the daemon writes a run's output.
+    func outputPath(of run: RunRecord) -> String {
+        (config.dataDir as NSString).appendingPathComponent("runs/\(run.jobName)/\(run.runID)/output.txt")
+    }
+
+    /// The message for a run id the database does not have.
+    func unknownRunMessage(_ id: String) -> String {
+        store == nil
+            ? "error: no run with id \(id.quotedForMessage) is recorded: there is no run database yet (\(databasePath))"
+            : "error: no run with id \(id.quotedForMessage) is recorded in \(databasePath)"
+    }
+}

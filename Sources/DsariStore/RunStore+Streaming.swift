@@ -1,0 +1,82 @@
+import DsariCore
+
+extension RunStore {
+    /// The order `forEachRun` delivers runs in.
+    public enum RunOrder: Sendable {
+        /// Oldest start first.
+        case startTime
+        /// Newest start first.
+        case startTimeDescending
+    }
+
+    /// Calls `body` with every run that matches, one row at a time, so that a
+    /// listing of a large history never holds it all in memory.
+    ///
+    /// Filters as `runs(jobNames:runIDs:finished:running:)`. The row is a view
+    /// of the statement's current result and is valid only inside `body`;
+    /// `body` must not use the store (its lock is held meanwhile).
+    public func forEachRun(
+        jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true, order: RunOrder = .startTime,
+        _ body: (StoredRunRow) throws -> Void
+    ) throws {
+        var conditions: [String] = []
+        var values: [SQLiteStatement.Value] = []
+        if !jobNames.isEmpty {
+            conditions.append("job_name IN (\(Array(repeating: "?", count: jobNames.count).joined(separator: ",")))")
+            values += jobNames.map { .text($0) }
+        }
+        if !runIDs.isEmpty {
+            conditions.append("run_id IN (\(Array(repeating: "?", count: runIDs.count).joined(separator: ",")))")
+            values += runIDs.map { .text($0) }
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var parts: [String] = []
+        if finished { parts.append("SELECT \(Self.runColumns) FROM runs \(filter)") }
+        if running { parts.append("SELECT \(Self.runningColumns) FROM runs_running \(filter)") }
+        guard !parts.isEmpty else { return }
+        let direction = order == .startTime ? "" : " DESC"
+        try withConnection { box in
+            let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " ORDER BY start_time" + direction)
+            try statement.bind(parts.count == 2 ? values + values : values)
+            let row = StoredRunRow(statement: statement)
+            while try statement.step() {
+                try body(row)
+            }
+        }
+    }
+}
+
+/// One run as `RunStore.forEachRun` reads it: the columns of the current
+/// row, decoded only when asked for. Valid only inside the callback that
+/// received it.
+public struct StoredRunRow {
+    /// The columns, in `RunStore.runColumns` order.
+    public enum Column: Int32, Sendable {
+        case jobName = 0, runID, scheduleTime, startTime, stopTime, exitCode, triggerType, triggerData, runData
+    }
+
+    let statement: SQLiteStatement
+
+    public var jobName: String { statement.text(Column.jobName.rawValue) ?? "" }
+    public var runID: String { statement.text(Column.runID.rawValue) ?? "" }
+    public var scheduleTime: Double { statement.real(Column.scheduleTime.rawValue) }
+    public var startTime: Double { statement.real(Column.startTime.rawValue) }
+    /// nil while the run is running.
+    public var stopTime: Double? { statement.optionalReal(Column.stopTime.rawValue) }
+    /// nil while the run is running.
+    public var exitCode: Int? { statement.optionalInteger(Column.exitCode.rawValue).map { Int($0) } }
+    public var triggerType: String { statement.text(Column.triggerType.rawValue) ?? "" }
+
+    /// Calls `body` with a text column's UTF-8 bytes (empty for NULL),
+    /// without making a `String`; for `triggerData`/`runData` that is the
+    /// stored JSON text. The bytes are valid only inside `body`.
+    public func withUTF8<R>(_ column: Column, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try statement.withUTF8(column.rawValue, body)
+    }
+
+    /// The whole run, its JSON columns parsed.
+    public var record: RunRecord { RunStore.record(statement) }
+}
+
+@available(*, unavailable)
+extension StoredRunRow: Sendable {}
