@@ -264,22 +264,30 @@ struct RunCommandTests {
         #expect(unknown.standardError.contains("no-such-run"))
     }
 
-    @Test func tailFollowsARunUntilItEnds() async throws {
+    @Test func tailFollowsARunUntilItEnds() throws {
         let fixture = try Fixture()
         defer { fixture.home.remove() }
         let info = info
         let environment = fixture.environment
         let started = Date()
-        // Without run ids: every running run (here one).
-        let tail = Task.detached { try info.run(["run", "tail"], environment: environment, timeout: 60) }
-        try await Task.sleep(for: .seconds(1.5))
+        // Without run ids: every running run (here one). The tail runs on its
+        // own thread and the test sleeps on its own: no async continuation
+        // has to wait for a free thread of the (two-core) cooperative pool.
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<BinaryRunner.Result, Error>?
+        Thread.detachNewThread {
+            outcome = Result { try info.run(["run", "tail"], environment: environment, timeout: 60) }
+            done.signal()
+        }
+        usleep(1_500_000)
         try fixture.appendOutput(Fixture.buildRunning, "more output\nlast line without newline")
-        try await Task.sleep(for: .seconds(1))
+        usleep(1_000_000)
         var finished = Fixture.buildRunning
         finished.stopTime = finished.startTime + 5
         finished.exitCode = 0
         try fixture.store.recordFinished([finished])
-        let result = try await tail.value
+        done.wait()
+        let result = try #require(try outcome?.get())
         #expect(!result.timedOut)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "started\nmore output\nlast line without newline")

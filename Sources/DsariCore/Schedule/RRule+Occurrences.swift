@@ -86,7 +86,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
                         offsetIndex = 0
                         baseIndex += 1
                     }
-                    if let until = plan.untilSeconds, value > until {
+                    if value > plan.untilSeconds {
                         finished = true
                         return nil
                     }
@@ -158,7 +158,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
             var year = start
             while year <= Plan.lastYear {
                 let firstDay = Plan.firstDay(ofYear: year)
-                if let until = plan.untilSeconds, firstDay * 86_400 > until {
+                if firstDay * 86_400 > plan.untilSeconds {
                     return nil
                 }
                 let mask = mask(forYear: year, plan)
@@ -183,7 +183,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
                 let firstDay = Plan.firstDay(ofYear: year)
                 let mask = mask(forYear: year, plan)
                 let monthStart = mask.monthStarts[month - 1]
-                if let until = plan.untilSeconds, (firstDay + monthStart) * 86_400 > until {
+                if (firstDay + monthStart) * 86_400 > plan.untilSeconds {
                     return nil
                 }
                 if mask.allowedDays.isEmpty {
@@ -218,7 +218,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
                 let length = number == 0 ? plan.firstWeekLength : 7
                 let year = CivilDate(daysSinceEpoch: startDay).year
                 guard year <= Plan.lastYear else { return nil }
-                if let until = plan.untilSeconds, startDay * 86_400 > until {
+                if startDay * 86_400 > plan.untilSeconds {
                     return nil
                 }
                 let firstDay = Plan.firstDay(ofYear: year)
@@ -261,7 +261,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
                 if !searchEnd.overflow, candidate >= searchEnd.partialValue {
                     return nil
                 }
-                if let until = plan.untilSeconds, candidate * plan.unitSeconds > until {
+                if candidate * plan.unitSeconds > plan.untilSeconds {
                     return nil
                 }
                 let day = candidate.floorDivided(by: unitsPerDay)
@@ -370,7 +370,8 @@ extension RRuleOccurrences {
         let weekStart: Int
         let dtstart: CivilDateTime
         let dtstartDay: Int
-        let untilSeconds: Int?
+        /// The last second an occurrence may fall on.
+        let untilSeconds: Int
 
         // Day filters; nil means "any".
         let months: [Bool]?  // by month 1…12
@@ -422,7 +423,10 @@ extension RRuleOccurrences {
             weekStart = rule.weekStart.rawValue
             self.dtstart = dtstart
             dtstartDay = dtstart.date.daysSinceEpoch
-            untilSeconds = until.map { Int($0.secondsSinceEpoch) }
+            // Nothing lies past 9999-12-31 23:59:59 (dateutil cannot even represent it;
+            // a week starting late in 9999 would otherwise reach into 10000).
+            let lastSecond = (Plan.firstDay(ofYear: Plan.lastYear + 1)) * 86_400 - 1
+            untilSeconds = Swift.min(until.map { Int($0.secondsSinceEpoch) } ?? lastSecond, lastSecond)
             let dtstartWeekday = Plan.weekday(ofDay: dtstartDay)
 
             // Defaults from DTSTART when nothing restricts the day (dateutil).
@@ -469,11 +473,14 @@ extension RRuleOccurrences {
             minimumPeriodSize = rule.bySetPosition.map(abs).min() ?? 1
 
             // BYHOUR/BYMINUTE/BYSECOND default to DTSTART's when coarser than FREQ.
-            let hourList = rule.byHour.isEmpty && frequency.rawValue < RRule.Frequency.hourly.rawValue
+            let hourList =
+                rule.byHour.isEmpty && frequency.rawValue < RRule.Frequency.hourly.rawValue
                 ? [dtstart.hour] : rule.byHour
-            let minuteList = rule.byMinute.isEmpty && frequency.rawValue < RRule.Frequency.minutely.rawValue
+            let minuteList =
+                rule.byMinute.isEmpty && frequency.rawValue < RRule.Frequency.minutely.rawValue
                 ? [dtstart.minute] : rule.byMinute
-            let secondList = rule.bySecond.isEmpty && frequency.rawValue < RRule.Frequency.secondly.rawValue
+            let secondList =
+                rule.bySecond.isEmpty && frequency.rawValue < RRule.Frequency.secondly.rawValue
                 ? [dtstart.second] : rule.bySecond
             hours = Plan.table(hourList, size: 24)
             minutes = Plan.table(minuteList, size: 60)

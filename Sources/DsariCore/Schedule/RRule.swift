@@ -164,7 +164,7 @@ public struct RRule: Sendable, Hashable {
             case "BYSECOND":
                 // RFC 5545 allows 60 for leap seconds; dateutil refuses it, and so do we.
                 bySecond = try parser.numbers(value, what: "second", range: 0...59, signed: false)
-            default:  // BYSETPOS, the last name in `partNames`
+            default:  // BYSETPOS, the one name of `partNames` left
                 bySetPosition = try parser.numbers(value, what: "set position", range: 1...366, signed: true)
             }
         }
