@@ -206,7 +206,15 @@ public final class Daemon: @unchecked Sendable {
         }
         for warning in fresh.warnings { log.warning("\(warning)") }
         let old = config
+        if fresh.dataDir != old.dataDir || fresh.databaseFile != old.databaseFile {
+            log.warning(
+                "data_dir and database take effect at the next start; this daemon keeps using the old ones",
+                ["data_dir": old.dataDir, "database": old.databaseFile])
+        }
         config = fresh
+        // The data directory and store in use do not change under a running daemon.
+        config.dataDir = old.dataDir
+        config.database = old.database
         planner.removePending { pending in
             guard let job = fresh.jobs[pending.jobName] else { return true }
             // A scheduled run of a job whose schedule changed is computed anew.

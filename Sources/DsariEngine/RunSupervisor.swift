@@ -55,10 +55,13 @@ final class RunSupervisor: @unchecked Sendable {
         return (String(cString: entry.pointee.pw_name), String(cString: entry.pointee.pw_dir))
     }()
 
+    /// The daemon's own `PATH`, the one variable runs inherit.
+    private static let daemonPath = ProcessInfo.processInfo.environment["PATH"]
+
     /// Starts one run of `job`.
     func start(job: Job, pending: PendingRun, concurrencyGroup: String?, config: Config) {
         let now = clock()
-        var record = RunRecord(
+        let record = RunRecord(
             jobName: job.name, runID: UUID().uuidString.lowercased(), scheduleTime: pending.scheduleTime.epochSeconds,
             startTime: now.epochSeconds, triggerType: pending.triggerType, triggerData: pending.triggerData)
         let previous: PreviousRuns
@@ -76,7 +79,7 @@ final class RunSupervisor: @unchecked Sendable {
         let environment = RunEnvironment(
             job: job, dataDirectory: config.dataDir, run: record, previous: previous, concurrencyGroup: concurrencyGroup,
             globalEnvironment: config.environment, triggerEnvironment: pending.triggerEnvironment,
-            daemonPath: ProcessInfo.processInfo.environment["PATH"], user: Self.user)
+            daemonPath: Self.daemonPath, user: Self.user)
         let variables = environment.variables
         let runDirectory = environment.runDirectory
         let run = ActiveRun(job: job, record: record, concurrencyGroup: concurrencyGroup)
@@ -125,7 +128,6 @@ final class RunSupervisor: @unchecked Sendable {
         run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job))
         run.record.runData = ["pid": .int(Int64(run.pid))]
         writer.enqueue(.started(run.record))
-        record = run.record
         log.info("run started", ["job": job.name, "run": record.runID, "pid": "\(run.pid)", "group": concurrencyGroup ?? "-"])
         if let limit = job.maxExecution {
             armTimeout(run, after: limit, grace: job.maxExecutionGrace)
