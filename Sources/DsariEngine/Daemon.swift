@@ -65,6 +65,11 @@ public final class Daemon: @unchecked Sendable {
         guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
             throw StartError(description: "another dsari-daemon is using \(dataDirectory) (lock \(lockPath) is held)")
         }
+        // The lock file names the daemon holding it (for `kill -HUP $(cat …)`).
+        let pid = "\(getpid())\n"
+        let lock = lockDescriptor
+        _ = ftruncate(lock, 0)
+        _ = pid.withCString { pwrite(lock, $0, strlen($0), 0) }
         do {
             store = try RunStore(path: config.databaseFile)
         } catch {

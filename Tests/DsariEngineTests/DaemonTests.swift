@@ -324,6 +324,28 @@ struct DaemonTests {
         #expect(second.log.contains("another dsari-daemon is using"))
     }
 
+    @Test func forkDetachesAndKeepsRunning() throws {
+        let daemon = try DaemonProcess(config: "jobs:\n  bg: {command: [/bin/true], schedule: '* * * * * *'}\n")
+        defer { daemon.stop() }
+        // Through a shell, which waits for its own child only: the command
+        // returns at once with 0 while the daemon goes on in the background.
+        let status = daemon.home.url("fork-status")
+        let command = "'\(BinaryRunner("dsari-daemon").executable)' -c '\(daemon.configDirectory)' --fork 2>>'\(daemon.logPath)'; echo $? > '\(status)'"
+        _ = FileManager.default.createFile(atPath: daemon.logPath, contents: nil)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", command]
+        shell.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": daemon.home.path]) { $1 }
+        try shell.run()
+        #expect(eventually(timeout: 10) { (try? String(contentsOfFile: status, encoding: .utf8)) == "0\n" })
+        #expect(try eventually { try !runs(daemon, job: "bg").isEmpty }, "\(daemon.log)")
+        let lock = try String(contentsOfFile: daemon.dataDirectory + "/dsari-daemon.lock", encoding: .utf8)
+        let pid = try #require(Int32(lock.trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        #expect(eventually { kill(pid, 0) != 0 })
+        #expect(eventually { daemon.log.contains("dsari-daemon stopped") })
+    }
+
     @Test func aBadConfigStopsTheDaemonWithTheReason() throws {
         let daemon = try DaemonProcess(config: "jobs:\n  x: {schedule: '* * * * *'}\n")
         defer { daemon.stop() }
