@@ -7,7 +7,8 @@ import Foundation
 public struct ConfigDirectoryOptions: ParsableArguments {
     @Option(
         name: [.customShort("c"), .customLong("config-dir")],
-        help: ArgumentHelp("Configuration directory (default: $DSARI_HOME/etc, ~/.dsari/etc, /usr/local/etc/dsari or /etc/dsari).", valueName: "dir"))
+        help: ArgumentHelp(
+            "Configuration directory (default: $DSARI_HOME/etc, ~/.dsari/etc, /usr/local/etc/dsari or /etc/dsari).", valueName: "dir"))
     public var configDirectory: String?
 
     public init() {}

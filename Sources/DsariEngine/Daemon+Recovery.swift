@@ -43,7 +43,8 @@ extension Daemon {
                     ])))
             run.runData = .mapping(data)
             recovered.append(run)
-            log.warning("run interrupted by the previous daemon recorded", ["job": run.jobName, "run": run.runID, "orphans_killed": "\(killed)"])
+            log.warning(
+                "run interrupted by the previous daemon recorded", ["job": run.jobName, "run": run.runID, "orphans_killed": "\(killed)"])
         }
         do {
             try store.recordFinished(recovered)

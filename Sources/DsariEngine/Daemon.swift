@@ -277,7 +277,8 @@ public final class Daemon: @unchecked Sendable {
         }
         for pending in planner.pending.sorted(by: { $0.dueAt < $1.dueAt }) {
             log.info(
-                "pending", ["job": pending.jobName, "type": pending.triggerType, "due": ISO8601Timestamp.format(pending.dueAt, timeZone: .current)])
+                "pending",
+                ["job": pending.jobName, "type": pending.triggerType, "due": ISO8601Timestamp.format(pending.dueAt, timeZone: .current)])
         }
     }
 

@@ -1,3 +1,4 @@
+import DsariCore
 import Foundation
 
 /// The daemon's log: one line per event on standard error,
@@ -36,8 +37,6 @@ public struct DaemonLog: Sendable {
         _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
     }
 }
-
-import DsariCore
 
 extension ISO8601Timestamp {
     /// `2024-03-10T03:00:32.211Z`, for log lines.

@@ -110,14 +110,16 @@ final class RunSupervisor: @unchecked Sendable {
         let pid: pid_t?
         do {
             let executable = try ProcessLauncher.resolve(arguments[0], path: variables["PATH"] ?? "/usr/bin:/bin")
-            pid = try ChildReaper.shared.spawn({ () throws(ProcessLauncher.LaunchError) -> pid_t? in
-                try ProcessLauncher.spawn(
-                    executable: executable, arguments: arguments, environment: variables,
-                    workingDirectory: workingDirectory, stdin: devNull, stdout: pipes[1], stderr: pipes[3])
-            }, onExit: { [self] status in
-                let stop = clock()
-                queue.async { self.exited(run, status: status, at: stop) }
-            })
+            pid = try ChildReaper.shared.spawn(
+                { () throws(ProcessLauncher.LaunchError) -> pid_t? in
+                    try ProcessLauncher.spawn(
+                        executable: executable, arguments: arguments, environment: variables,
+                        workingDirectory: workingDirectory, stdin: devNull, stdout: pipes[1], stderr: pipes[3])
+                },
+                onExit: { [self] status in
+                    let stop = clock()
+                    queue.async { self.exited(run, status: status, at: stop) }
+                })
         } catch {
             [devNull, pipes[0], pipes[1], pipes[2], pipes[3]].forEach { close($0) }
             failToStart(run, message: error.message, exitCode: error.exitCode, output: output)
@@ -140,7 +142,9 @@ final class RunSupervisor: @unchecked Sendable {
         terminate.setEventHandler { [self] in
             guard active[run.record.runID] != nil else { return }
             run.timedOut = true
-            log.warning("run exceeded max_execution; SIGTERM to its process group", ["job": run.job.name, "run": run.record.runID, "seconds": "\(seconds)"])
+            log.warning(
+                "run exceeded max_execution; SIGTERM to its process group",
+                ["job": run.job.name, "run": run.record.runID, "seconds": "\(seconds)"])
             kill(-run.pid, SIGTERM)
             let killer = DispatchSource.makeTimerSource(queue: queue)
             killer.schedule(deadline: .now() + grace)

@@ -75,7 +75,9 @@ final class StoreWriter: @unchecked Sendable {
                 draining = false
                 lock.unlock()
                 if first {
-                    log.error("cannot write runs to the database; kept in order and retried every 5 s", ["changes": "\(batch.count)", "error": "\(error)"])
+                    log.error(
+                        "cannot write runs to the database; kept in order and retried every 5 s",
+                        ["changes": "\(batch.count)", "error": "\(error)"])
                 }
                 queue.asyncAfter(deadline: .now() + 5) { [self] in
                     lock.lock()

@@ -40,7 +40,8 @@ struct TriggerFile: Sendable {
         var environment: [String: String] = [:]
         if let env = node["environment"] {
             guard case .mapping(let variables) = env.value else {
-                throw Rejection(path: path, reason: "\"environment\" must be a mapping of names to strings or numbers, not \(env.value.kind)")
+                throw Rejection(
+                    path: path, reason: "\"environment\" must be a mapping of names to strings or numbers, not \(env.value.kind)")
             }
             for variable in variables {
                 switch variable.value.value {

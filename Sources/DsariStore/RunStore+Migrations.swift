@@ -11,7 +11,7 @@ extension RunStore {
             CREATE INDEX IF NOT EXISTS dsari_swift_runs_run_id ON runs (run_id);
             CREATE INDEX IF NOT EXISTS dsari_swift_runs_running_run_id ON runs_running (run_id);
             """
-        ),
+        )
     ]
 
     static func migrate(_ db: SQLiteConnection) throws {

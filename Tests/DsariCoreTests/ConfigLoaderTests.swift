@@ -818,7 +818,9 @@ struct ConfigLoaderTests {
                 == "\(path):6: job \"bad\": \"schedule\" \"61 * * * *\" is not valid: minute field \"61\": 61 is out of range 0–59.")
         #expect(error?.key == "schedule")
 
-        try fixture.write("dsari.yaml", "jobs:\n  good: {command: [x], schedule: '@daily', schedule_timezone: Europe/Berlin}\n  triggered: {command: [x]}\n")
+        try fixture.write(
+            "dsari.yaml",
+            "jobs:\n  good: {command: [x], schedule: '@daily', schedule_timezone: Europe/Berlin}\n  triggered: {command: [x]}\n")
         let config = try fixture.loader().load(configDirectory: fixture.etc)
         let schedule = try #require(config.jobs["good"]?.parsedSchedule)
         #expect(schedule.timeZone.identifier == "Europe/Berlin")

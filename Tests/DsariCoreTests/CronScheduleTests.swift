@@ -131,7 +131,13 @@ struct CronNextTimeTests {
         // A backwards range wraps; with a step it resumes one value late (50, then 6 not 5).
         ("50-10/15 0 1 1 * 0", "2024-01-01T00:00:00Z", ["2024-01-01T00:06:00.211192+00:00", "2024-01-01T00:50:00.211192+00:00"]),
         // Friday to Monday. 2024-06-05 is a Wednesday.
-        ("0 0 * * fri-mon 0", "2024-06-05T00:00:00Z", ["2024-06-07T00:00:00.211192+00:00", "2024-06-08T00:00:00.211192+00:00", "2024-06-09T00:00:00.211192+00:00", "2024-06-10T00:00:00.211192+00:00", "2024-06-14T00:00:00.211192+00:00"]),
+        (
+            "0 0 * * fri-mon 0", "2024-06-05T00:00:00Z",
+            [
+                "2024-06-07T00:00:00.211192+00:00", "2024-06-08T00:00:00.211192+00:00", "2024-06-09T00:00:00.211192+00:00",
+                "2024-06-10T00:00:00.211192+00:00", "2024-06-14T00:00:00.211192+00:00",
+            ]
+        ),
     ])
     func croniterReadings(schedule: String, after: String, expected: [String]) throws {
         #expect(try runTimes(schedule, after: after, count: expected.count) == expected)

@@ -27,7 +27,8 @@ struct ScheduleOracleTests {
 
     static func oracleCases(kind: String, cases: Int, seed: Int) throws -> [Case] {
         let environment = ProcessInfo.processInfo.environment
-        let python = environment["DSARI_ORACLE_PYTHON"]
+        let python =
+            environment["DSARI_ORACLE_PYTHON"]
             ?? packageRoot.appendingPathComponent(".build/oracle-venv/bin/python3").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw OracleMissing(python: python)

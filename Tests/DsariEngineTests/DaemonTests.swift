@@ -331,7 +331,8 @@ struct DaemonTests {
         // Through a shell, which waits for its own child only: the command
         // returns at once with 0 while the daemon goes on in the background.
         let status = daemon.home.url("fork-status")
-        let command = "'\(BinaryRunner("dsari-daemon").executable)' -c '\(daemon.configDirectory)' --fork 2>>'\(daemon.logPath)'; echo $? > '\(status)'"
+        let command =
+            "'\(BinaryRunner("dsari-daemon").executable)' -c '\(daemon.configDirectory)' --fork 2>>'\(daemon.logPath)'; echo $? > '\(status)'"
         _ = FileManager.default.createFile(atPath: daemon.logPath, contents: nil)
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")

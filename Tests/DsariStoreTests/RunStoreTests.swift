@@ -76,7 +76,10 @@ struct RunStoreTests {
             var names: [String] = []
             while try columns.step() { names.append(columns.text(0) ?? "") }
             #expect(
-                names == ["job_name", "run_id", "schedule_time", "start_time", "stop_time", "exit_code", "trigger_type", "trigger_data", "run_data"])
+                names == [
+                    "job_name", "run_id", "schedule_time", "start_time", "stop_time", "exit_code", "trigger_type", "trigger_data",
+                    "run_data",
+                ])
             let versions = try connection.prepare("SELECT count(*) FROM dsari_swift_migrations")
             _ = try versions.step()
             #expect(versions.integer(0) == Int64(RunStore.migrations.count))

@@ -66,7 +66,8 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         while date <= lastDay {
             if !allows(.month, date.month) {
                 // Jump to the first day of the next month.
-                date = date.month == 12
+                date =
+                    date.month == 12
                     ? CivilDate(year: date.year + 1, month: 1, day: 1)
                     : CivilDate(year: date.year, month: date.month + 1, day: 1)
                 fromSecondOfDay = 0

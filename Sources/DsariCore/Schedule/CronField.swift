@@ -35,8 +35,10 @@ public enum CronField: Int, CaseIterable, Sendable {
     var valueNames: [String: Int] {
         switch self {
         case .month:
-            ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-             "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12]
+            [
+                "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+                "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+            ]
         case .dayOfWeek:
             ["sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6]
         default: [:]

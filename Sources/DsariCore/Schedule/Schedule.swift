@@ -75,7 +75,8 @@ public struct Schedule: Sendable, Hashable {
         guard fields.count == 6 else {
             throw ScheduleError(
                 schedule: text,
-                reason: "expected 5 or 6 space-separated fields (minute hour day-of-month month day-of-week [second]), found \(fields.count)")
+                reason:
+                    "expected 5 or 6 space-separated fields (minute hour day-of-month month day-of-week [second]), found \(fields.count)")
         }
         let expander = JenkinsHashExpander(crc: crc)
         let expanded = fields.enumerated().map { expander.expand($1, position: $0, random: &random) }
