@@ -37,6 +37,10 @@ let package = Package(
         .target(name: "CProcessSpawn"),
         // The daemon: scheduler, run supervision, triggers, signals.
         .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "CProcessSpawn"]),
+        // libmicrohttpd (Debian libmicrohttpd-dev); only DsariHTTP imports it.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        // The HTTP server the exporter and the daemon serve metrics and status with.
+        .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
         // The command-line surface shared by every dsari-* executable.
         .target(
             name: "DsariCLI",
@@ -56,6 +60,7 @@ let package = Package(
         .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
+        .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
     ],

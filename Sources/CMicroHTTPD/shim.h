@@ -1,0 +1,89 @@
+#ifndef DSARI_CMICROHTTPD_SHIM_H
+#define DSARI_CMICROHTTPD_SHIM_H
+/*
+ * libmicrohttpd behind calls Swift can make: MHD_start_daemon and
+ * MHD_get_daemon_info are variadic, and the access handler is called
+ * several times per request. Only DsariHTTP imports this module.
+ */
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* What a route answers; `body` is malloc'd and freed by libmicrohttpd. */
+typedef struct dsari_http_reply {
+    unsigned int status;
+    char *body;
+    size_t length;
+    char content_type[96];
+    char allow[32];
+    char extra_header_name[48];
+    char extra_header_value[160];
+} dsari_http_reply;
+
+typedef void (*dsari_http_handler)(void *context, const char *method, const char *url, dsari_http_reply *reply);
+
+typedef struct dsari_http_server {
+    dsari_http_handler handler;
+    void *context;
+} dsari_http_server;
+
+static enum MHD_Result dsari_http_access(void *cls, struct MHD_Connection *connection, const char *url,
+                                         const char *method, const char *version, const char *upload_data,
+                                         size_t *upload_data_size, void **con_cls) {
+    static int request_started;
+    (void)version;
+    (void)upload_data;
+    if (*con_cls == NULL) { /* first call: headers only */
+        *con_cls = &request_started;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) { /* a body we do not use: consume it */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    dsari_http_server *server = (dsari_http_server *)cls;
+    dsari_http_reply reply;
+    memset(&reply, 0, sizeof reply);
+    server->handler(server->context, method, url, &reply);
+    struct MHD_Response *response = MHD_create_response_from_buffer(reply.length, reply.body, MHD_RESPMEM_MUST_FREE);
+    if (response == NULL) {
+        free(reply.body);
+        return MHD_NO;
+    }
+    if (reply.content_type[0]) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, reply.content_type);
+    if (reply.allow[0]) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply.allow);
+    if (reply.extra_header_name[0]) MHD_add_response_header(response, reply.extra_header_name, reply.extra_header_value);
+    enum MHD_Result result = MHD_queue_response(connection, reply.status, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+/* Starts a daemon with its own epoll thread on `address` (IPv4 or IPv6; port 0 = any). */
+static inline struct MHD_Daemon *dsari_http_start(dsari_http_server *server, const struct sockaddr *address,
+                                                  unsigned int connection_limit, unsigned int timeout_seconds) {
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    uint16_t port;
+    if (address->sa_family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+        port = ntohs(((const struct sockaddr_in6 *)address)->sin6_port);
+    } else {
+        port = ntohs(((const struct sockaddr_in *)address)->sin_port);
+    }
+    return MHD_start_daemon(flags, port, NULL, NULL, &dsari_http_access, server,
+                            MHD_OPTION_SOCK_ADDR, address,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+                            MHD_OPTION_END);
+}
+
+/* The port the daemon listens on (useful after asking for port 0). */
+static inline unsigned int dsari_http_bound_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+#endif
