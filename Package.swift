@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // The HTTP server the exporter and the daemon serve metrics and status with.
         .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
+        // Metric families from incremental per-job aggregates; the exposition writer.
+        .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore"]),
         // The command-line surface shared by every dsari-* executable.
         .target(
             name: "DsariCLI",
@@ -48,6 +50,8 @@ let package = Package(
                 "DsariCore",
                 "DsariStore",
                 "DsariEngine",
+                "DsariMetrics",
+                "DsariHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP"]),
+        .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
     ],

@@ -10,18 +10,6 @@ enum UnavailableCommand {
     }
 }
 
-/// `dsari-prometheus-exporter` until the HTTP surface lands.
-public struct PrometheusExporterCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "dsari-prometheus-exporter", abstract: "Serve run metrics and check status over HTTP (not available yet).",
-        version: DsariVersion.string)
-    @OptionGroup var options: ConfigDirectoryOptions
-    public init() {}
-    public func run() throws {
-        try UnavailableCommand.refuse("dsari-prometheus-exporter", issue: "HTTP comes with issue #5")
-    }
-}
-
 /// `dsari-render` until reports land.
 public struct RenderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(

@@ -1,0 +1,97 @@
+import ArgumentParser
+import DsariCore
+import DsariHTTP
+import DsariMetrics
+import Foundation
+
+/// `dsari-prometheus-exporter`: dsari's metrics over HTTP (libmicrohttpd), with dsari's flags.
+public struct PrometheusExporterCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dsari-prometheus-exporter",
+        abstract: "Do Something and Record It - Prometheus exporter.",
+        discussion: "SIGHUP reloads the configuration. Endpoints: the metrics path, and /-/healthy.",
+        version: DsariVersion.string)
+
+    @OptionGroup var options: ConfigDirectoryOptions
+    @Option(help: "Path to serve metrics from.") var metricsPath = "/metrics"
+    @Option(help: "IP address to listen on (IPv4 or IPv6).") var listenAddress = "0.0.0.0"
+    @Option(help: "Port to listen on (0: any free port, logged).") var listenPort = 50575
+    @Option(help: "Accepted for dsari compatibility: metrics are kept incrementally, so always current.")
+    var jobCacheTime: Double = 120
+    @Option(help: "Comma-separated quantiles for the summaries.") var quantiles = "0.01,0.1,0.5,0.9,0.99"
+    @Flag(help: "Do not gather running run metrics.") var noRunning = false
+    @Flag(help: "Print the metrics and exit; do not start the server.") var dump = false
+    @Flag(help: "Verbose log.") var debug = false
+
+    public init() {}
+
+    public func validate() throws {
+        let parsed = quantiles.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parsed.isEmpty, parsed.allSatisfy({ $0.map { (0...1).contains($0) } ?? false }) else {
+            throw ValidationError("--quantiles \"\(quantiles)\": expected comma-separated numbers between 0 and 1.")
+        }
+        guard metricsPath.hasPrefix("/") else { throw ValidationError("--metrics-path must start with \"/\".") }
+        guard (0...65535).contains(listenPort) else { throw ValidationError("--listen-port must be 0…65535.") }
+    }
+
+    public func run() throws {
+        let config = try options.loadConfig(printWarnings: !dump)
+        var collectorOptions = MetricsCollector.Options()
+        collectorOptions.quantiles = quantiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        collectorOptions.includeRunning = !noRunning
+        let collector = MetricsCollector(config: config, options: collectorOptions)
+        if dump {
+            do {
+                print(try collector.collect(), terminator: "")
+            } catch {
+                StandardError.print("error: cannot read the run history: \(error)")
+                throw ExitCode(1)
+            }
+            return
+        }
+        let routes: [String: HTTPServer.Route] = [
+            metricsPath: { _ in
+                do {
+                    return HTTPResponse.text(try collector.collect(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                } catch {
+                    return .text("cannot read the run history: \(error)\n", status: 503)
+                }
+            },
+            "/-/healthy": { _ in .text("OK\n") },
+        ]
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(host: listenAddress, port: UInt16(listenPort), routes: routes)
+        } catch {
+            StandardError.print("error: \(error)")
+            throw ExitCode(1)
+        }
+        StandardError.print("dsari-prometheus-exporter listening on \(listenAddress):\(server.port)\(metricsPath)")
+        let configDirectory = options.resolvedConfigDirectory
+        signal(SIGHUP, SIG_IGN)
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .main)
+        reload.setEventHandler {
+            do {
+                collector.reload(config: try ConfigLoader().load(configDirectory: configDirectory))
+                StandardError.print("configuration reloaded")
+            } catch {
+                StandardError.print("reload refused; keeping the running configuration: \(error)")
+            }
+        }
+        reload.resume()
+        for stop in [SIGINT, SIGTERM] {
+            signal(stop, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: stop, queue: .main)
+            source.setEventHandler {
+                server.stop()
+                Glibc.exit(0)
+            }
+            source.resume()
+            stopSources.append(source)
+        }
+        withExtendedLifetime((server, reload)) { dispatchMain() }
+    }
+}
+
+/// Signal sources kept for the process's life.
+nonisolated(unsafe) private var stopSources: [DispatchSourceSignal] = []

@@ -1,0 +1,85 @@
+import DsariCore
+
+/// Everything the exporter publishes about one job's finished runs, kept up
+/// to date one run at a time: a scrape costs the same at any history size.
+struct JobAggregate {
+    var count = 0
+    var successes = 0
+    var failures = 0
+    /// Sorted, for exact quantiles over all runs (dsari's definition).
+    var durations: [Double] = []
+    var latencies: [Double] = []
+    /// Summed in recording order, as dsari's Python `sum()` does (same bits).
+    var durationSum = 0.0
+    var latencySum = 0.0
+    /// The run with the latest stop time (the later-recorded one on a tie).
+    var last: Last?
+    /// Cumulative duration histogram counts, one per bucket bound.
+    var bucketCounts: [Int]
+
+    struct Last {
+        var scheduleTime: Double
+        var startTime: Double
+        var stopTime: Double
+        var exitCode: Int?
+    }
+
+    init(buckets: Int) {
+        bucketCounts = Array(repeating: 0, count: buckets)
+    }
+
+    /// Adds one finished run. Times come from dsari's datetimes: each epoch is
+    /// rounded to the microsecond first (Python's `fromtimestamp`).
+    mutating func add(schedule: Double, start: Double, stop: Double, exitCode: Int?, buckets: [Double]) {
+        let (scheduleUS, startUS, stopUS) = (Self.microseconds(schedule), Self.microseconds(start), Self.microseconds(stop))
+        let duration = Double(stopUS - startUS) / 1_000_000
+        let latency = Double(startUS - scheduleUS) / 1_000_000
+        count += 1
+        if exitCode == 0 { successes += 1 } else { failures += 1 }
+        Self.insertSorted(duration, into: &durations)
+        Self.insertSorted(latency, into: &latencies)
+        durationSum += duration
+        latencySum += latency
+        for (index, bound) in buckets.enumerated() where duration <= bound {
+            bucketCounts[index] += 1
+        }
+        let stopSeconds = Double(stopUS) / 1_000_000
+        if last.map({ stopSeconds >= $0.stopTime }) ?? true {
+            last = Last(
+                scheduleTime: Double(scheduleUS) / 1_000_000, startTime: Double(startUS) / 1_000_000, stopTime: stopSeconds,
+                exitCode: exitCode)
+        }
+    }
+
+    /// Python's `datetime.fromtimestamp(t)` microseconds: round half to even of the fraction.
+    static func microseconds(_ epoch: Double) -> Int64 {
+        let whole = epoch.rounded(.down)
+        var micros = ((epoch - whole) * 1_000_000).rounded(.toNearestOrEven)
+        var seconds = whole
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros -= 1_000_000
+        }
+        return Int64(seconds) * 1_000_000 + Int64(micros)
+    }
+
+    private static func insertSorted(_ value: Double, into array: inout [Double]) {
+        var low = 0
+        var high = array.count
+        while low < high {
+            let mid = (low + high) / 2
+            if array[mid] <= value { low = mid + 1 } else { high = mid }
+        }
+        array.insert(value, at: low)
+    }
+
+    /// dsari's percentile: linear interpolation between the closest ranks.
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let k = Double(sorted.count - 1) * q
+        let f = k.rounded(.down)
+        let c = k.rounded(.up)
+        if f == c { return sorted[Int(k)] }
+        return sorted[Int(f)] * (c - k) + sorted[Int(c)] * (k - f)
+    }
+}

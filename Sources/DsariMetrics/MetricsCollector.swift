@@ -1,0 +1,138 @@
+import DsariCore
+import DsariStore
+import Foundation
+import Synchronization
+
+/// Builds the exporter's metrics from the store: dsari 2.0's families,
+/// exactly, plus our duration histograms. Finished runs are read once each
+/// (by rowid) into per-job aggregates, so a scrape costs the same at any
+/// history size; running runs are read from the small `runs_running` table.
+public final class MetricsCollector: Sendable {
+    public struct Options: Sendable {
+        public var quantiles: [Double] = [0.01, 0.1, 0.5, 0.9, 0.99]
+        public var includeRunning = true
+        /// Upper bounds of `dsari_job_run_duration_seconds_bucket`, seconds.
+        public var buckets: [Double] = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800, 43200]
+
+        public init() {}
+    }
+
+    struct State {
+        var config: Config
+        var store: RunStore?
+        var lastRowID: Int64 = 0
+        var jobs: [String: JobAggregate] = [:]
+    }
+
+    private let state: Mutex<State>
+    public let options: Options
+
+    public init(config: Config, options: Options = Options()) {
+        self.options = options
+        self.state = Mutex(State(config: config))
+    }
+
+    /// A new configuration (SIGHUP): the aggregates stay; only which jobs appear changes.
+    public func reload(config: Config) {
+        state.withLock { $0.config = config }
+    }
+
+    /// The exposition text of one scrape.
+    public func collect(now: () -> Double = { Date().timeIntervalSince1970 }) throws -> String {
+        let began = DispatchTime.now()
+        return try state.withLock { state in
+            var writer = ExpositionWriter()
+            try catchUp(&state)
+            let jobNames = state.config.jobs.keys.sorted()
+            for name in jobNames {
+                let job = state.jobs[name] ?? JobAggregate(buckets: options.buckets.count)
+                let label = [("job_name", name)]
+                writer.add("dsari_run_count", help: "Number of runs performed for a job", type: "counter", .init(label, .integer(job.count)))
+                writer.add(
+                    "dsari_run_success_count", help: "Number of successful runs performed for a job", type: "counter",
+                    .init(label, .integer(job.successes)))
+                writer.add(
+                    "dsari_run_failure_count", help: "Number of failed runs performed for a job", type: "counter",
+                    .init(label, .integer(job.failures)))
+                guard let last = job.last else { continue }
+                for quantile in options.quantiles {
+                    let labels = label + [("quantile", quantile.pythonRepr)]
+                    if let value = JobAggregate.quantile(job.durations, quantile) {
+                        writer.add("dsari_run_duration_seconds", help: "Length of time spent in a run", type: "summary", .init(labels, .float(value)))
+                    }
+                    if let value = JobAggregate.quantile(job.latencies, quantile) {
+                        writer.add(
+                            "dsari_run_latency_seconds", help: "Length of time spent between scheduled start and actual start",
+                            type: "summary", .init(labels, .float(value)))
+                    }
+                }
+                writer.add("dsari_run_duration_seconds_sum", help: nil, type: nil, .init(label, .float(job.durationSum)))
+                writer.add("dsari_run_duration_seconds_count", help: nil, type: nil, .init(label, .integer(job.count)))
+                writer.add("dsari_run_latency_seconds_sum", help: nil, type: nil, .init(label, .float(job.latencySum)))
+                writer.add("dsari_run_latency_seconds_count", help: nil, type: nil, .init(label, .integer(job.count)))
+                if let code = last.exitCode {
+                    writer.add(
+                        "dsari_last_run_exit_code", help: "Numeric exit code of the last run for a job", type: "gauge",
+                        .init(label, .integer(code)))
+                }
+                writer.add(
+                    "dsari_last_run_schedule_time", help: "Schedule time of the last run for a job, seconds since epoch", type: "gauge",
+                    .init(label, .float(last.scheduleTime)))
+                writer.add(
+                    "dsari_last_run_start_time", help: "Start time of the last run for a job, seconds since epoch", type: "gauge",
+                    .init(label, .float(last.startTime)))
+                writer.add(
+                    "dsari_last_run_stop_time", help: "Stop time of the last run for a job, seconds since epoch", type: "gauge",
+                    .init(label, .float(last.stopTime)))
+                // Ours: a histogram Prometheus can aggregate across jobs and hosts.
+                let histogram = "dsari_job_run_duration_seconds"
+                let help = "Run duration per job, as a histogram (aggregatable, unlike the summary)"
+                var samples = zip(options.buckets, job.bucketCounts).map { bound, count in
+                    ExpositionWriter.Sample(label + [("le", bound.pythonRepr)], .integer(count), suffix: "_bucket")
+                }
+                samples.append(.init(label + [("le", "+Inf")], .integer(job.count), suffix: "_bucket"))
+                samples.append(.init(label, .float(job.durationSum), suffix: "_sum"))
+                samples.append(.init(label, .integer(job.count), suffix: "_count"))
+                writer.add(histogram, help: help, type: "histogram", samples)
+            }
+            if options.includeRunning, let store = state.store {
+                for run in try store.runningRuns() where state.config.jobs[run.jobName] != nil {
+                    let labels = [("job_name", run.jobName), ("run_id", run.runID)]
+                    writer.add(
+                        "dsari_running_run_schedule_time", help: "Schedule time of a currently running job, seconds since epoch",
+                        type: "gauge", .init(labels, .float(Double(JobAggregate.microseconds(run.scheduleTime)) / 1_000_000)))
+                    writer.add(
+                        "dsari_running_run_start_time", help: "Start time of a currently running job, seconds since epoch",
+                        type: "gauge", .init(labels, .float(Double(JobAggregate.microseconds(run.startTime)) / 1_000_000)))
+                }
+            }
+            writer.add("dsari_time", help: "Current time, seconds since epoch", type: "gauge", .init([], .float(now())))
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
+            writer.add("dsari_exporter_collect_seconds", help: "Time spent collecting metrics", type: "gauge", .init([], .float(elapsed)))
+            writer.add(
+                "dsari_version_info", help: "dsari version information, constant value 1", type: "gauge",
+                .init([("version", DsariVersion.string)], .integer(1)))
+            return writer.render()
+        }
+    }
+
+    /// Reads the runs recorded since the last scrape into the aggregates.
+    private func catchUp(_ state: inout State) throws {
+        if state.store == nil {
+            // No database yet: nothing has run; look again next scrape.
+            guard FileManager.default.fileExists(atPath: state.config.databaseFile) else { return }
+            state.store = try RunStore(path: state.config.databaseFile, readOnly: true)
+        }
+        guard let store = state.store else { return }
+        while true {
+            let batch = try store.finishedRunTimes(afterRowID: state.lastRowID)
+            for run in batch {
+                state.jobs[run.jobName, default: JobAggregate(buckets: options.buckets.count)].add(
+                    schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode,
+                    buckets: options.buckets)
+                state.lastRowID = run.rowID
+            }
+            if batch.count < 50_000 { return }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import DsariCore
+import DsariTestSupport
+import Foundation
+import Testing
+
+/// End-to-end: the built `dsari-prometheus-exporter` on a home a real daemon filled.
+@Suite("dsari-prometheus-exporter (built binary)")
+struct PrometheusExporterCommandTests {
+    /// A home whose store a real daemon filled: "ok" and "bad" ran twice or more, "idle" never.
+    func home() throws -> TemporaryDirectory {
+        let daemon = try DaemonProcess(
+            config: """
+                jobs:
+                  ok: {command: [/bin/true], schedule: '* * * * * *'}
+                  bad: {command: [/bin/false], schedule: '* * * * * *'}
+                  idle: {command: [/bin/true]}
+                """)
+        try daemon.start()
+        let filled = eventually(timeout: 20) {
+            let dump = try? BinaryRunner("dsari-prometheus-exporter").run(
+                ["-c", daemon.configDirectory, "--dump"], environment: ["DSARI_HOME": daemon.home.path])
+            return dump?.standardOutput.contains("dsari_run_count{job_name=\"bad\"} 2") ?? false
+        }
+        daemon.stop(keepHome: true)
+        #expect(filled, "\(daemon.log)")
+        return daemon.home
+    }
+
+    @Test func dumpPrintsDsarisFamilies() throws {
+        let home = try home()
+        defer { home.remove() }
+        let result = try BinaryRunner("dsari-prometheus-exporter").run(
+            ["-c", home.url("etc"), "--dump", "--quantiles", "0.5,1"], environment: ["DSARI_HOME": home.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = result.standardOutput
+        #expect(text.contains("# TYPE dsari_run_count counter\n"))
+        #expect(text.contains("dsari_last_run_exit_code{job_name=\"bad\"} 1\n"))
+        #expect(text.contains("dsari_last_run_exit_code{job_name=\"ok\"} 0\n"))
+        #expect(text.contains("dsari_run_count{job_name=\"idle\"} 0\n"))
+        #expect(text.contains("dsari_run_duration_seconds{job_name=\"ok\",quantile=\"1.0\"} "))
+        #expect(text.contains("dsari_run_latency_seconds{job_name=\"ok\",quantile=\"0.5\"} "))
+        #expect(!text.contains("quantile=\"0.99\""))
+    }
+
+    @Test func servesMetricsOverHTTP() throws {
+        let home = try home()
+        defer { home.remove() }
+        let port = UInt16.random(in: 20_000...60_000)
+        let exporter = Process()
+        exporter.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
+        exporter.arguments = [
+            "-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", String(port), "--metrics-path", "/m",
+        ]
+        exporter.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
+        exporter.standardError = FileHandle.nullDevice
+        try exporter.run()
+        defer {
+            exporter.terminate()
+            exporter.waitUntilExit()
+        }
+        var reply = ""
+        #expect(eventually(timeout: 10) {
+            reply = (try? httpGet(port: port, path: "/m")) ?? ""
+            return !reply.isEmpty
+        })
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(reply.contains("Content-Type: text/plain; version=0.0.4"))
+        #expect(reply.contains("dsari_run_count{job_name=\"ok\"}"))
+        #expect(try httpGet(port: port, path: "/-/healthy").hasSuffix("\r\n\r\nOK\n"))
+        #expect(try httpGet(port: port, path: "/metrics").hasPrefix("HTTP/1.1 404"))
+        #expect(try httpGet(port: port, path: "/m", method: "POST").hasPrefix("HTTP/1.1 405"))
+    }
+
+    @Test func badFlagsAreRefused() throws {
+        let result = try BinaryRunner("dsari-prometheus-exporter").run(["--quantiles", "0.5,2", "--dump"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("--quantiles"))
+    }
+}
+
+/// One HTTP/1.0 exchange with 127.0.0.1:`port` over a plain socket.
+func httpGet(port: UInt16, path: String, method: String = "GET") throws -> String {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    let request = Array("\(method) \(path) HTTP/1.0\r\n\r\n".utf8)
+    _ = send(descriptor, request, request.count, Int32(MSG_NOSIGNAL))
+    var data = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        data += buffer[0..<count]
+    }
+    return String(decoding: data, as: UTF8.self)
+}

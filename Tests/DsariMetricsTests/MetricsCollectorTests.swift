@@ -1,0 +1,189 @@
+import DsariCore
+import DsariStore
+import DsariTestSupport
+import Foundation
+import Testing
+
+@testable import DsariMetrics
+
+/// The exporter's families against dsari 2.0's own computation
+/// (`Tests/Oracle/metrics_oracle.py`, dsari's exporter code path) on a real
+/// SQLite file, and the exposition rules.
+@Suite("MetricsCollector")
+struct MetricsCollectorTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A store with `count` random finished runs spread over three jobs.
+    func filledStore(_ directory: TemporaryDirectory, count: Int, seed: UInt64) throws -> RunStore {
+        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+        var random = SplitMix(state: seed)
+        var runs: [RunRecord] = []
+        var time = 1_700_000_000.0
+        for index in 0..<count {
+            time += Double(random.next() % 100_000) / 997
+            let schedule = time
+            let start = schedule + Double(random.next() % 5_000_000) / 1_000_003
+            let stop = start + Double(random.next() % 900_000_000) / 999_983
+            let job = ["alpha", "beta", "gamma \"quoted\""][index % 3]
+            runs.append(
+                RunRecord(
+                    jobName: job, runID: "r\(index)", scheduleTime: schedule, startTime: start, stopTime: stop,
+                    exitCode: [0, 0, 1, 143, 0][Int(random.next() % 5)]))
+        }
+        try store.recordFinished(runs)
+        return store
+    }
+
+    func config(_ directory: TemporaryDirectory, jobs: [String]) -> Config {
+        var config = Config(configDirectory: directory.path, dataDir: directory.path, raw: ConfigNode(.mapping([])))
+        config.database = DatabaseConfig(type: "sqlite3", file: directory.url("dsari.sqlite3"))
+        for name in jobs { config.jobs[name] = Job(name: name, command: ["true"]) }
+        return config
+    }
+
+    func oracle(database: String, jobs: [String]) throws -> String {
+        let python = ProcessInfo.processInfo.environment["DSARI_ORACLE_PYTHON"] ?? "/usr/bin/python3"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: python) ? python : "/usr/bin/env")
+        process.arguments = (FileManager.default.isExecutableFile(atPath: python) ? [] : ["python3"]) + [
+            Self.packageRoot.appendingPathComponent("Tests/Oracle/metrics_oracle.py").path, database, jobs.joined(separator: ","),
+        ]
+        process.environment = ["TZ": "UTC", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Our exposition restricted to the families dsari computes from runs.
+    func dsariFamilies(_ text: String) -> String {
+        let prefixes = ["dsari_run_", "dsari_last_run_"]
+        var keep = false
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# HELP ") {
+                let name = line.dropFirst(7).prefix { $0 != " " }
+                keep = prefixes.contains { name.hasPrefix($0) }
+            } else if !line.hasPrefix("#") {
+                let name = line.prefix { $0 != "{" && $0 != " " }
+                keep = prefixes.contains { name.hasPrefix($0) }
+            }
+            if keep { lines.append(line) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func familiesEqualDsarisComputation() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try filledStore(directory, count: 600, seed: 7)
+        // Plain job names only: dsari does not escape label values.
+        let jobs = ["alpha", "beta", "idle"]
+        let collector = MetricsCollector(config: config(directory, jobs: jobs))
+        let ours = dsariFamilies(try collector.collect())
+        let theirs = try oracle(database: directory.url("dsari.sqlite3"), jobs: jobs)
+        #expect(ours == theirs)
+        // A job without runs: zero counts and nothing else.
+        #expect(ours.contains("dsari_run_count{job_name=\"idle\"} 0\n"))
+        #expect(!ours.contains("dsari_last_run_exit_code{job_name=\"idle\"}"))
+    }
+
+    @Test func newRunsAreAddedIncrementally() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try filledStore(directory, count: 30, seed: 1)
+        let jobs = ["alpha", "beta"]
+        let collector = MetricsCollector(config: config(directory, jobs: jobs))
+        _ = try collector.collect()
+        try store.recordFinished([
+            RunRecord(jobName: "alpha", runID: "late", scheduleTime: 1.8e9, startTime: 1.8e9 + 0.25, stopTime: 1.8e9 + 2, exitCode: 7)
+        ])
+        let ours = dsariFamilies(try collector.collect())
+        #expect(ours == (try oracle(database: directory.url("dsari.sqlite3"), jobs: jobs)))
+        #expect(ours.contains("dsari_last_run_exit_code{job_name=\"alpha\"} 7\n"))
+    }
+
+    @Test func labelValuesAreEscapedAndRunningRunsListed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try filledStore(directory, count: 9, seed: 3)
+        try store.recordStart(RunRecord(jobName: "beta", runID: "now-running", scheduleTime: 1.9e9, startTime: 1.9e9 + 0.5))
+        let collector = MetricsCollector(config: config(directory, jobs: ["beta", "gamma \"quoted\""]))
+        let text = try collector.collect()
+        #expect(text.contains("dsari_run_count{job_name=\"gamma \\\"quoted\\\"\"} 3\n"))
+        #expect(text.contains("dsari_running_run_start_time{job_name=\"beta\",run_id=\"now-running\"} 1900000000.5\n"))
+        #expect(text.contains("dsari_version_info{version=\"\(DsariVersion.string)\"} 1\n"))
+        // Only configured jobs appear.
+        #expect(!text.contains("job_name=\"alpha\""))
+        var options = MetricsCollector.Options()
+        options.includeRunning = false
+        let quiet = try MetricsCollector(config: config(directory, jobs: ["beta"]), options: options).collect()
+        #expect(!quiet.contains("dsari_running_run"))
+    }
+
+    @Test func histogramIsCumulativeAndConsistent() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try filledStore(directory, count: 90, seed: 11)
+        let text = try MetricsCollector(config: config(directory, jobs: ["alpha"])).collect()
+        let buckets = text.split(separator: "\n").filter { $0.hasPrefix("dsari_job_run_duration_seconds_bucket{") }
+        let counts = buckets.compactMap { Int($0.split(separator: " ").last ?? "") }
+        #expect(counts.count == MetricsCollector.Options().buckets.count + 1)
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(counts.last == 30)
+        #expect(text.contains("# TYPE dsari_job_run_duration_seconds histogram\n"))
+        #expect(text.contains("dsari_job_run_duration_seconds_count{job_name=\"alpha\"} 30\n"))
+    }
+
+    @Test func noDatabaseYetMeansZeroCounts() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let text = try MetricsCollector(config: config(directory, jobs: ["new"])).collect()
+        #expect(text.contains("dsari_run_count{job_name=\"new\"} 0\n"))
+        #expect(!FileManager.default.fileExists(atPath: directory.url("dsari.sqlite3")))
+    }
+
+    @Test func promtoolAcceptsTheExposition() throws {
+        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = try #require(promtool, "promtool (Debian's prometheus package) is needed; script/test installs it")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try filledStore(directory, count: 30, seed: 5)
+        try store.recordStart(RunRecord(jobName: "beta", runID: "x", scheduleTime: 1.9e9, startTime: 1.9e9))
+        let text = try MetricsCollector(config: config(directory, jobs: ["alpha", "beta", "gamma \"quoted\""])).collect()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // dsari's counter names are a compatibility contract: promtool's two
+        // naming lints about them are expected (see NOTES.md); nothing else.
+        let problems = report.split(separator: "\n").filter {
+            !$0.contains("should have \"_total\" suffix") && !$0.contains("should not have \"_count\" suffix")
+        }
+        #expect(problems.isEmpty, "\(report)")
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
