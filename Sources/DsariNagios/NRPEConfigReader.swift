@@ -177,7 +177,7 @@ extension NRPEConfigReader {
                     let hint =
                         name != name.trimmingCharacters(in: .whitespaces)
                         ? " (names are matched exactly: spaces around \"=\" become part of the name)" : ""
-                        warn("\(name.quotedForMessage) is not a directive NRPE knows\(hint); ignored, as NRPE does", location)
+                    warn("\(name.quotedForMessage) is not a directive NRPE knows\(hint); ignored, as NRPE does", location)
                 }
             }
         }

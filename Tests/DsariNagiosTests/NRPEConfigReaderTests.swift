@@ -1,6 +1,6 @@
 import DsariCore
-import Foundation
 import DsariTestSupport
+import Foundation
 import Testing
 
 @testable import DsariNagios

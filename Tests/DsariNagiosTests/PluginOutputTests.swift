@@ -55,7 +55,9 @@ struct PluginOutputTests {
         #expect(output.text == "DISK OK - free space: / 3326 MB (56%);")
         #expect(output.longOutput == "/ 15272 MB (77% inode=96%);\n/boot 68 MB (69% inode=99%);\n/home 69357 MB (27% inode=99%); ")
         #expect(output.performanceData.map(\.label) == ["/", "/boot", "/home", "/var/log"])
-        #expect(output.rawPerformanceData == "/=2643MB;5948;5958;0;5968 /boot=68MB;88;93;0;98 /home=69357MB;253404;253409;0;253414 /var/log=819MB;970;975;0;980")
+        #expect(
+            output.rawPerformanceData
+                == "/=2643MB;5948;5958;0;5968 /boot=68MB;88;93;0;98 /home=69357MB;253404;253409;0;253414 /var/log=819MB;970;975;0;980")
     }
 
     @Test func longOutputWithoutPerformanceData() {
