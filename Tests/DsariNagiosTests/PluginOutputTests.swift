@@ -12,35 +12,62 @@ struct PluginOutputTests {
         #expect(output.rawPerformanceData == "")
     }
 
-    /// Real output of Debian's monitoring-plugins 2.3.3 (captured from the plugins).
-    @Test func realCheckLoad() throws {
-        let output = PluginOutput(
-            parsing:
-                "OK - load average per CPU: 0.09, 0.07, 0.05|load1=0.090;0.150;0.300;0; load5=0.070;0.100;0.250;0; load15=0.050;0.050;0.200;0; \n"
-        )
-        #expect(output.text == "OK - load average per CPU: 0.09, 0.07, 0.05")
-        #expect(output.malformedPerformanceData.isEmpty)
-        #expect(output.performanceData.map(\.label) == ["load1", "load5", "load15"])
-        let load1 = try #require(output.performanceData.first)
-        #expect(load1.value == 0.09)
-        #expect(load1.unit == .none)
-        #expect(load1.warning?.end == 0.15)
-        #expect(load1.critical?.end == 0.3)
-        #expect(load1.minimum == 0)
-        #expect(load1.maximum == nil)
+    /// Output of Debian 12's monitoring-plugins 2.3.3, captured from the
+    /// installed plugins: status text, labels, values with units, ranges.
+    static let realOutputs: [(String, String, [String], [Double?], [UnitOfMeasure])] = [
+        (
+            "LOAD CRITICAL - scaled load average: 0.82, 0.81, 1.12 - total load average: 1.65, 1.62, 2.25|load1=1.650;;;0; scaled_load1=0.825;0.150;0.300;0; load5=1.620;;;0; scaled_load5=0.810;0.100;0.250;0; load15=2.250;;;0; scaled_load15=1.125;0.050;0.200;0; \n",
+            "LOAD CRITICAL - scaled load average: 0.82, 0.81, 1.12 - total load average: 1.65, 1.62, 2.25",
+            ["load1", "scaled_load1", "load5", "scaled_load5", "load15", "scaled_load15"],
+            [1.65, 0.825, 1.62, 0.81, 2.25, 1.125], Array(repeating: .none, count: 6)
+        ),
+        ("USERS OK - 0 users currently logged in |users=0;5;10;0\n", "USERS OK - 0 users currently logged in", ["users"], [0], [.none]),
+        (
+            "DISK OK - free space: / 79831MiB (82% inode=95%);| /=17732468736B;216442024755;243497277849;0;270552530944\n",
+            "DISK OK - free space: / 79831MiB (82% inode=95%);", ["/"], [17_732_468_736], [.bytes]
+        ),
+        ("PROCS OK: 68 processes | procs=68;150;200;0;\n", "PROCS OK: 68 processes", ["procs"], [68], [.none]),
+        (
+            "SWAP CRITICAL - 0% free (0MB out of 0MB) - Swap is either disabled, not present, or of zero size. |swap=0B;0;0;0;0\n",
+            "SWAP CRITICAL - 0% free (0MB out of 0MB) - Swap is either disabled, not present, or of zero size.", ["swap"], [0],
+            [.bytes]
+        ),
+        ("WARNING: hello\n", "WARNING: hello", [], [], []),
+        (
+            "connect to address 127.0.0.1 and port 1: Connection refused\n", "connect to address 127.0.0.1 and port 1: Connection refused",
+            [], [], []
+        ),
+        (
+            "FILE_AGE CRITICAL: /etc/hostname is 5938 seconds old and 3 bytes | age=5938s;60;120 size=3B;0;0;0\n",
+            "FILE_AGE CRITICAL: /etc/hostname is 5938 seconds old and 3 bytes", ["age", "size"], [5938, 3], [.seconds, .bytes]
+        ),
+    ]
+
+    @Test(arguments: realOutputs)
+    func realPluginOutputs(output: String, text: String, labels: [String], values: [Double?], units: [UnitOfMeasure]) {
+        let parsed = PluginOutput(parsing: output)
+        #expect(parsed.text == text)
+        #expect(parsed.longOutput == "")
+        #expect(parsed.malformedPerformanceData.isEmpty)
+        #expect(parsed.performanceData.map(\.label) == labels)
+        #expect(parsed.performanceData.map(\.value) == values)
+        #expect(parsed.performanceData.map(\.unit) == units)
     }
 
-    @Test func realCheckDisk() throws {
-        let output = PluginOutput(
-            parsing: "DISK OK - free space: / 3326 MB (56% inode=81%);| /=2643MB;5948;6292;0;6992\n")
-        let datum = try #require(output.performanceData.first)
-        #expect(datum.label == "/")
-        #expect(datum.value == 2643)
-        #expect(datum.unit == .megabytes)
-        #expect(datum.baseValue == Double(2643 * 1024 * 1024))
-        #expect(datum.maximum == 6992)
+    @Test func realCheckLoadThresholds() throws {
+        let output = PluginOutput(parsing: Self.realOutputs[0].0)
+        let scaled = output.performanceData[1]
+        #expect(scaled.warning?.end == 0.15)
+        #expect(scaled.critical?.end == 0.3)
+        #expect(scaled.critical?.alerts(on: try #require(scaled.value)) == true)
+        #expect(scaled.minimum == 0)
+        #expect(scaled.maximum == nil)
+        let load1 = output.performanceData[0]
+        #expect(load1.warning == nil && load1.critical == nil)
     }
 
+    /// Modelled on check_disk with several partitions: long output, then a
+    /// second performance data block that runs over the following lines.
     @Test func longOutputWithSecondPerformanceDataBlock() {
         let text = """
             DISK OK - free space: / 3326 MB (56%); | /=2643MB;5948;5958;0;5968
