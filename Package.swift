@@ -1,9 +1,11 @@
 // swift-tools-version: 6.0
 // The targets show the architecture; dependencies point down:
 //   commands (dsari-*)  →  DsariCLI  →  DsariEngine  →  DsariStore  →  DsariCore
-//                                         ↓                ↓
-//                                    CProcessSpawn       CSQLite
+//                            │            ↓                ↓            ↑
+//                            │       CProcessSpawn       CSQLite        │
+//                            └──→  DsariNagios  ────────────────────────┘
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
+// DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
 // Each C library sits behind one Swift target; nothing else imports it.
 import PackageDescription
 
@@ -27,6 +29,9 @@ let package = Package(
             name: "DsariCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Nagios/NRPE semantics: reading nrpe.cfg, importing its commands as
+        // jobs, plugin output and performance data, check states.
+        .target(name: "DsariNagios", dependencies: ["DsariCore"]),
         // SQLite (Debian libsqlite3-dev); only DsariStore imports it.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The run history: dsari's runs/runs_running tables, our migrations.
@@ -48,6 +53,7 @@ let package = Package(
             name: "DsariCLI",
             dependencies: [
                 "DsariCore",
+                "DsariNagios",
                 "DsariStore",
                 "DsariEngine",
                 "DsariMetrics",
@@ -63,6 +69,7 @@ let package = Package(
 
         .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
+        .testTarget(name: "DsariNagiosTests", dependencies: ["DsariNagios", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP"]),
         .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),

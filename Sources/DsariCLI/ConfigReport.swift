@@ -36,6 +36,7 @@ struct ConfigReport {
             "jenkins_environment": .bool(job.jenkinsEnvironment),
             "job_group": optional(job.jobGroup),
             "concurrent_runs": .bool(job.concurrentRuns),
+            "nagios_check": .bool(job.nagiosCheck),
         ]
     }
 

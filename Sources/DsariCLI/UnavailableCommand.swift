@@ -19,12 +19,3 @@ public struct RenderCommand: ParsableCommand {
     public init() {}
     public func run() throws { try UnavailableCommand.refuse("dsari-render", issue: "reports come with issue #6") }
 }
-
-/// `dsari-nrpe-import` until the Nagios part lands.
-public struct NRPEImportCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "dsari-nrpe-import", abstract: "Convert an nrpe.cfg into dsari jobs (not available yet).",
-        version: DsariVersion.string)
-    public init() {}
-    public func run() throws { try UnavailableCommand.refuse("dsari-nrpe-import", issue: "NRPE import comes with issue #4") }
-}

@@ -178,7 +178,7 @@ struct InfoCommandTests {
 /// The commands that later issues deliver say so instead of pretending.
 @Suite("Commands not available yet")
 struct UnavailableCommandTests {
-    @Test(arguments: ["dsari-render", "dsari-nrpe-import"])
+    @Test(arguments: ["dsari-render"])
     func saysNotAvailable(command: String) throws {
         let result = try BinaryRunner(command).run([])
         #expect(result.status == 69)

@@ -299,6 +299,7 @@ struct ConfigLoaderTests {
                 jenkins_environment: true
                 job_group: manual
                 concurrent_runs: true
+                nagios_check: true
             """)
         let config = try fixture.load()
         #expect(config.dataDir == fixture.etc + "/data")
@@ -326,7 +327,7 @@ struct ConfigLoaderTests {
                     name: "j", command: ["backup", "--to", "/mnt/a b"], commandAppendRun: true,
                     schedule: "H/5 * * * *", scheduleTimezone: "America/Los_Angeles", environment: ["A": "x"],
                     maxExecution: 30, maxExecutionGrace: 0, concurrencyGroups: ["db", "cache"], renderReports: false,
-                    jenkinsEnvironment: true, jobGroup: "manual", concurrentRuns: true))
+                    jenkinsEnvironment: true, jobGroup: "manual", concurrentRuns: true, nagiosCheck: true))
         #expect(config.warnings.isEmpty)
     }
 
@@ -605,6 +606,7 @@ struct ConfigLoaderTests {
             ("jenkins_environment", "'no'", "true or false", "the string \"no\""),
             ("job_group", "5", "a job group name (a string) or null", "the number 5"),
             ("concurrent_runs", "null", "true or false", "null"),
+            ("nagios_check", "'true'", "true or false", "the string \"true\""),
         ])
     func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
         let fixture = try Fixture()

@@ -40,9 +40,16 @@ public struct BinaryRunner: Sendable {
     /// Runs with `arguments`; the environment is the test's plus `environment`.
     /// A run that lasts longer than `timeout` seconds is killed (`timedOut`),
     /// so that a command that never ends fails its test instead of hanging it.
-    public func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> Result {
+    /// `currentDirectory` is where it runs (default: the test's).
+    public func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double? = nil,
+        currentDirectory: String? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let currentDirectory {
+            process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory)
+        }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()

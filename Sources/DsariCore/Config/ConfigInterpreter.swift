@@ -27,7 +27,7 @@ struct ConfigInterpreter {
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
-        "concurrent_runs", "max_output_bytes",
+        "concurrent_runs", "max_output_bytes", "nagios_check",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
@@ -264,6 +264,8 @@ struct ConfigInterpreter {
                     node, key: key, subject: subject, expected: "a job group name (a string) or null")
             case "concurrent_runs":
                 job.concurrentRuns = try bool(node, key: key, subject: subject)
+            case "nagios_check":
+                job.nagiosCheck = try bool(node, key: key, subject: subject)
             case "max_output_bytes":
                 job.maxOutputBytes = node.value.isNull
                     ? nil

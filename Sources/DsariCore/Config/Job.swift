@@ -39,6 +39,10 @@ public struct Job: Sendable, Hashable {
     public var concurrentRuns: Bool
     /// This job's output limit in bytes; nil takes the global `max_output_bytes`.
     public var maxOutputBytes: Int?
+    /// True when runs are Nagios plugin results (`nagios_check`; every job
+    /// made by `dsari-nrpe-import` has it): exit code 0–3 is the check state
+    /// and the output carries status text and performance data.
+    public var nagiosCheck: Bool
 
     public static let defaultMaxExecutionGrace: Double = 60
 
@@ -55,7 +59,8 @@ public struct Job: Sendable, Hashable {
         renderReports: Bool = true,
         jenkinsEnvironment: Bool = false,
         jobGroup: String? = nil,
-        concurrentRuns: Bool = false
+        concurrentRuns: Bool = false,
+        nagiosCheck: Bool = false
     ) {
         self.name = name
         self.command = command
@@ -70,5 +75,6 @@ public struct Job: Sendable, Hashable {
         self.jenkinsEnvironment = jenkinsEnvironment
         self.jobGroup = jobGroup
         self.concurrentRuns = concurrentRuns
+        self.nagiosCheck = nagiosCheck
     }
 }

@@ -1,0 +1,78 @@
+import DsariCore
+
+/// Turns the commands of an nrpe.cfg into dsari job definitions.
+///
+/// Each command becomes a job running `/bin/sh -c LINE`, as NRPE runs it
+/// through `popen`, with `command_prefix` and a space in front of the line,
+/// macros expanded as NRPE does (`$$` is `$`; `$ARGn$` from `arguments`),
+/// `max_execution` from `command_timeout`, `schedule` and
+/// `nagios_check: true`. A command that uses `$ARGn$` without arguments for
+/// it is skipped: a job must never run a literal `$ARG1$`, nor an empty
+/// argument nobody chose.
+public struct NRPEImporter: Sendable {
+    /// Every five minutes, at a minute hashed from the job name.
+    public static let defaultSchedule = "H/5 * * * *"
+
+    /// Put in front of each command name to make the job name (e.g. `nrpe_`).
+    public var prefix: String
+    public var schedule: String
+    /// The `$ARGn$` values per command name, `$ARG1$` first.
+    public var arguments: [String: [String]]
+
+    public init(prefix: String = "", schedule: String = NRPEImporter.defaultSchedule, arguments: [String: [String]] = [:]) {
+        self.prefix = prefix
+        self.schedule = schedule
+        self.arguments = arguments
+    }
+
+    public func importJobs(from config: NRPEConfig) -> NRPEImport {
+        var jobs: [ConfigValue.Entry] = []
+        var result = NRPEImport(configuration: .null, jobNames: [], skipped: [], warnings: [])
+        let names = Set(config.commands.map(\.name))
+        for name in arguments.keys.sorted() where !names.contains(name) {
+            result.warnings.append("--args names \(name.quotedForMessage), which the configuration does not define.")
+        }
+        for command in config.commands {
+            func skip(_ reason: String) {
+                result.skipped.append(NRPESkippedCommand(name: command.name, location: command.location, reason: reason))
+            }
+            let jobName = prefix + command.name
+            if let problem = ConfigName.problem(with: jobName) {
+                skip("\(jobName.quotedForMessage) cannot be a job name: it \(problem)")
+                continue
+            }
+            let used = NRPEMacroExpander.argumentNumbers(in: command.line)
+            let given = arguments[command.name]
+            if let highest = used.last {
+                let macros = used.map { "$ARG\($0)$" }.joined(separator: ", ")
+                guard let given else {
+                    skip("it uses \(macros); give values with --args \(command.name)=ARG1!ARG2...")
+                    continue
+                }
+                guard given.count >= highest else {
+                    skip("it uses \(macros) but --args gives \(given.count) value(s)")
+                    continue
+                }
+            }
+            if NRPEMacroExpander.hasUnpairedDollar(command.line) {
+                result.warnings.append(
+                    "\(command.location): command \(command.name.quotedForMessage) has an unpaired \"$\"; "
+                        + "NRPE closes it with a \"$\" at the end of the line and so does the job (write $$ for a literal $).")
+            }
+            var line = NRPEMacroExpander.expand(command.line, arguments: given ?? [])
+            if let commandPrefix = config.commandPrefix {
+                line = commandPrefix + " " + line
+            }
+            let job: ConfigValue = [
+                "command": ["/bin/sh", "-c", .string(line)],
+                "schedule": .string(schedule),
+                "max_execution": .int(Int64(config.commandTimeout)),
+                "nagios_check": true,
+            ]
+            jobs.append(ConfigValue.Entry(key: jobName, value: ConfigNode(job)))
+            result.jobNames.append(jobName)
+        }
+        result.configuration = .mapping([ConfigValue.Entry(key: "jobs", value: ConfigNode(.mapping(jobs)))])
+        return result
+    }
+}
