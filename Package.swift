@@ -1,12 +1,13 @@
 // swift-tools-version: 6.0
 // The targets show the architecture; dependencies point down:
-//   commands (dsari-*)  →  DsariCLI  →  DsariEngine  →  DsariStore  →  DsariCore
-//                            │            ↓                ↓            ↑
-//                            │       CProcessSpawn       CSQLite        │
-//                            └──→  DsariNagios  ────────────────────────┘
+//   commands (dsari-*) → DsariCLI → DsariEngine  → DsariStore → DsariCore
+//                                 → DsariMetrics → DsariStore
+//                                 → DsariHTTP
+//                                 → DsariNagios  → DsariCore
+// C libraries, each behind one Swift target that alone imports it:
+//   CSQLite ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
-// Each C library sits behind one Swift target; nothing else imports it.
 import PackageDescription
 
 let package = Package(
