@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // The targets show the architecture; dependencies point down:
-//   commands (dsari-*) → DsariCLI → DsariEngine  → DsariStore → DsariCore
+//   commands (dsari-*) → DsariCLI → DsariEngine  → DsariStore, DsariNagios → DsariCore
 //                                 → DsariMetrics → DsariStore
 //                                 → DsariHTTP
 //                                 → DsariNagios  → DsariCore
@@ -42,7 +42,7 @@ let package = Package(
         // DsariEngine imports it.
         .target(name: "CProcessSpawn"),
         // The daemon: scheduler, run supervision, triggers, signals.
-        .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "CProcessSpawn"]),
+        .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CProcessSpawn"]),
         // libmicrohttpd (Debian libmicrohttpd-dev); only DsariHTTP imports it.
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // The HTTP server the exporter and the daemon serve metrics and status with.

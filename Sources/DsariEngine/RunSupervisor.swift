@@ -1,5 +1,6 @@
 import CProcessSpawn
 import DsariCore
+import DsariNagios
 import DsariStore
 import Foundation
 
@@ -179,7 +180,12 @@ final class RunSupervisor: @unchecked Sendable {
         }
         run.record.stopTime = clock().epochSeconds
         run.record.exitCode = exitCode
-        run.record.runData = ["start_error": .string(message)]
+        var data: [ConfigValue.Entry] = [.init(key: "start_error", value: ConfigNode(.string(message)))]
+        if run.job.nagiosCheck {
+            let result = CheckResult(exitCode: exitCode, standardOutput: "", timedOutAfter: nil)
+            data.append(.init(key: "nagios", value: ConfigNode(result.runData)))
+        }
+        run.record.runData = .mapping(data)
         record(run)
     }
 
@@ -200,6 +206,12 @@ final class RunSupervisor: @unchecked Sendable {
                 if let error = summary.writeError { add("output_error", .string(error)) }
                 if run.timedOut { add("timed_out", .bool(true)) }
                 if run.killedAtShutdown { add("killed_at_shutdown", .bool(true)) }
+                if run.job.nagiosCheck {
+                    let result = CheckResult(
+                        exitCode: run.record.exitCode ?? 3, standardOutput: String(decoding: summary.standardOutputPrefix, as: UTF8.self),
+                        timedOutAfter: run.timedOut ? run.job.maxExecution : nil)
+                    add("nagios", result.runData)
+                }
                 switch readReturnData(run) {
                 case .success(let returned?): add("return_data", returned)
                 case .success(nil): break

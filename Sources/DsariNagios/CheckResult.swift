@@ -1,0 +1,74 @@
+import DsariCore
+
+/// A run of a Nagios check interpreted as the plugin API defines it: the
+/// state from the exit code, the plugin's stdout split into status text,
+/// long output and performance data. Stored with the run as `run_data.nagios`.
+public struct CheckResult: Sendable, Hashable {
+    public var state: CheckState
+    public var exitCode: Int
+    public var output: PluginOutput
+    /// Set when the state did not come from a 0–3 exit code (timeout, out of bounds).
+    public var note: String?
+
+    /// Interprets a finished check. A check killed by `max_execution` is
+    /// UNKNOWN with NRPE's message, whatever its exit code.
+    public init(
+        exitCode: Int, standardOutput: String, timedOutAfter timeout: Double?, policy: OutOfRangeExitPolicy = .nagiosCore
+    ) {
+        self.exitCode = exitCode
+        if let timeout {
+            state = .unknown
+            let seconds = timeout.rounded() == timeout ? String(Int(timeout)) : timeout.pythonRepr
+            output = PluginOutput(parsing: "NRPE: Command timed out after \(seconds) seconds")
+            note = "timed out"
+            return
+        }
+        state = CheckState(exitCode: exitCode, outOfRange: policy)
+        output = PluginOutput(parsing: standardOutput)
+        note = CheckState.outOfBoundsMessage(exitCode: exitCode)
+        if output.text.isEmpty, state != .ok {
+            // Nagios shows this for a plugin that printed nothing.
+            output.text = "(No output returned from plugin)"
+        }
+    }
+
+    /// `run_data.nagios`: field names follow Nagios `status.dat` where one exists.
+    ///
+    ///     current_state (0–3), state_name, plugin_output, long_plugin_output,
+    ///     performance_data (as printed), perfdata (parsed: label, value, uom,
+    ///     warn, crit, min, max, base_value, base_uom), perfdata_errors (raw +
+    ///     reason), exit_code, note (timeout or out-of-bounds text, if any)
+    public var runData: ConfigValue {
+        var entries: [ConfigValue.Entry] = []
+        func add(_ key: String, _ value: ConfigValue) { entries.append(.init(key: key, value: ConfigNode(value))) }
+        add("current_state", .int(Int64(state.rawValue)))
+        add("state_name", .string(state.name))
+        add("plugin_output", .string(output.text))
+        add("long_plugin_output", .string(output.longOutput))
+        add("performance_data", .string(output.rawPerformanceData))
+        add("perfdata", .array(output.performanceData.map { ConfigNode(Self.value(of: $0)) }))
+        if !output.malformedPerformanceData.isEmpty {
+            add(
+                "perfdata_errors",
+                .array(output.malformedPerformanceData.map { ConfigNode(["raw": .string($0.raw), "reason": .string($0.reason)]) }))
+        }
+        add("exit_code", .int(Int64(exitCode)))
+        if let note { add("note", .string(note)) }
+        return .mapping(entries)
+    }
+
+    static func value(of datum: PerfDatum) -> ConfigValue {
+        func number(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
+        return [
+            "label": .string(datum.label),
+            "value": number(datum.value),
+            "uom": .string(datum.unit.symbol),
+            "warn": datum.warning.map { .string($0.text) } ?? .null,
+            "crit": datum.critical.map { .string($0.text) } ?? .null,
+            "min": number(datum.minimum),
+            "max": number(datum.maximum),
+            "base_value": number(datum.baseValue),
+            "base_uom": .string(datum.unit.baseUnit.symbol),
+        ]
+    }
+}

@@ -1,0 +1,71 @@
+import DsariCore
+import DsariStore
+import DsariTestSupport
+import Foundation
+import Testing
+
+/// Nagios checks run by the built daemon: real plugins from Debian's
+/// monitoring-plugins, their result interpreted and stored as `run_data.nagios`.
+@Suite("Nagios checks through dsari-daemon")
+struct NagiosCheckTests {
+    static let plugins = "/usr/lib/nagios/plugins"
+
+    @Test func statesOutputAndPerfdataOfRealPlugins() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "\(Self.plugins)/check_dummy"),
+            "monitoring-plugins-basic is needed; script/test installs it")
+        let daemon = try DaemonProcess(
+            config: """
+                jobs:
+                  ok: {command: [\(Self.plugins)/check_dummy, '0', all good], schedule: "* * * * * *", nagios_check: true}
+                  warning: {command: [\(Self.plugins)/check_dummy, '1', getting full], schedule: "* * * * * *", nagios_check: true}
+                  critical: {command: [\(Self.plugins)/check_dummy, '2', down], schedule: "* * * * * *", nagios_check: true}
+                  unknown: {command: [\(Self.plugins)/check_dummy, '3', what], schedule: "* * * * * *", nagios_check: true}
+                  load: {command: [\(Self.plugins)/check_load, -w, '900,900,900', -c, '999,999,999'], schedule: "* * * * * *", nagios_check: true}
+                  slow: {command: [/bin/sh, -c, 'echo never; sleep 30'], schedule: "* * * * * *", nagios_check: true, max_execution: 1, max_execution_grace: 1}
+                  missing: {command: [\(Self.plugins)/check_nothing_here], schedule: "* * * * * *", nagios_check: true}
+                  noisy: {command: [/bin/sh, -c, 'echo "OK - fine | a=1;2;3;0;10"; echo oops >&2'], schedule: "* * * * * *", nagios_check: true}
+                  plain: {command: [/bin/true], schedule: "* * * * * *"}
+                """)
+        defer { daemon.stop() }
+        try daemon.start()
+        let store = { try RunStore(path: daemon.databasePath) }
+        var byJob: [String: RunRecord] = [:]
+        #expect(
+            try eventually(timeout: 30) {
+                guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return false }
+                byJob = Dictionary(try store().runs(jobNames: [], runIDs: [], running: false).map { ($0.jobName, $0) }) { first, _ in first }
+                return byJob.count == 9
+            }, "\(daemon.log)")
+        func nagios(_ job: String) -> ConfigValue? { byJob[job]?.runData["nagios"]?.value }
+        #expect(nagios("ok")?["current_state"]?.value == .int(0))
+        #expect(nagios("ok")?["state_name"]?.value == .string("OK"))
+        #expect(nagios("ok")?["plugin_output"]?.value == .string("OK: all good"))
+        #expect(nagios("warning")?["current_state"]?.value == .int(1))
+        #expect(nagios("critical")?["current_state"]?.value == .int(2))
+        #expect(nagios("unknown")?["current_state"]?.value == .int(3))
+        // check_load: real performance data, parsed.
+        let load = try #require(nagios("load"))
+        #expect(load["current_state"]?.value == .int(0))
+        guard case .array(let perfdata)? = load["perfdata"]?.value else {
+            Issue.record("no perfdata: \(load)")
+            return
+        }
+        #expect(perfdata.contains { $0.value["label"]?.value == .string("load1") && $0.value["warn"]?.value == .string("900.000") })
+        // Timed out: UNKNOWN with NRPE's words.
+        #expect(nagios("slow")?["current_state"]?.value == .int(3))
+        #expect(nagios("slow")?["plugin_output"]?.value == .string("NRPE: Command timed out after 1 seconds"))
+        // A missing plugin: 127, out of bounds → CRITICAL (Nagios Core's reading).
+        #expect(byJob["missing"]?.exitCode == 127)
+        #expect(nagios("missing")?["current_state"]?.value == .int(2))
+        #expect(nagios("missing")?["note"]?.value == .string("(Return code of 127 is out of bounds - plugin may be missing)"))
+        // Only stdout is plugin output; stderr still reaches output.txt.
+        #expect(nagios("noisy")?["plugin_output"]?.value == .string("OK - fine"))
+        #expect(nagios("noisy")?["performance_data"]?.value == .string("a=1;2;3;0;10"))
+        let noisy = try #require(byJob["noisy"])
+        let text = try String(contentsOfFile: daemon.dataDirectory + "/runs/noisy/\(noisy.runID)/output.txt", encoding: .utf8)
+        #expect(text.contains("oops"))
+        // A job that is not a check gets no interpretation.
+        #expect(byJob["plain"]?.runData["nagios"] == nil)
+    }
+}
