@@ -48,7 +48,7 @@ let package = Package(
         // The HTTP server the exporter and the daemon serve metrics and status with.
         .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
-        .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore"]),
+        .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios"]),
         // The command-line surface shared by every dsari-* executable.
         .target(
             name: "DsariCLI",

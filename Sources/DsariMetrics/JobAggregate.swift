@@ -16,6 +16,8 @@ struct JobAggregate {
     var last: Last?
     /// Cumulative duration histogram counts, one per bucket bound.
     var bucketCounts: [Int]
+    /// For Nagios check jobs: the latest result.
+    var check: CheckSnapshot?
 
     struct Last {
         var scheduleTime: Double

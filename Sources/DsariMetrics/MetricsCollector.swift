@@ -1,4 +1,5 @@
 import DsariCore
+import DsariNagios
 import DsariStore
 import Foundation
 import Synchronization
@@ -84,6 +85,9 @@ public final class MetricsCollector: Sendable {
                 writer.add(
                     "dsari_last_run_stop_time", help: "Stop time of the last run for a job, seconds since epoch", type: "gauge",
                     .init(label, .float(last.stopTime)))
+                if let check = job.check {
+                    addCheckMetrics(check, label: label, to: &writer)
+                }
                 // Ours: a histogram Prometheus can aggregate across jobs and hosts.
                 let histogram = "dsari_job_run_duration_seconds"
                 let help = "Run duration per job, as a histogram (aggregatable, unlike the summary)"
@@ -116,6 +120,65 @@ public final class MetricsCollector: Sendable {
         }
     }
 
+    static let stateNames = ["ok", "warning", "critical", "unknown"]
+
+    /// Ours, for Nagios checks: the state (and a one-hot form), attempt and
+    /// state type, last check time, and each performance datum in base units.
+    private func addCheckMetrics(_ check: CheckSnapshot, label: [(String, String)], to writer: inout ExpositionWriter) {
+        writer.add(
+            "dsari_check_state", help: "Current Nagios state of a check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN", type: "gauge",
+            .init(label, .integer(check.state)))
+        writer.add(
+            "dsari_check_state_info", help: "Current Nagios state of a check, one-hot by the state label", type: "gauge",
+            Self.stateNames.enumerated().map { .init(label + [("state", $1)], .integer($0 == check.state ? 1 : 0)) })
+        // Every state is HARD until max_check_attempts is supported (as with max_check_attempts 1).
+        writer.add("dsari_check_state_type", help: "Nagios state type of a check: 1 HARD, 0 SOFT", type: "gauge", .init(label, .integer(1)))
+        writer.add("dsari_check_current_attempt", help: "Current check attempt", type: "gauge", .init(label, .integer(1)))
+        writer.add(
+            "dsari_check_last_check_timestamp_seconds", help: "When the check last ran, seconds since epoch", type: "gauge",
+            .init(label, .float(check.lastCheck)))
+        writer.add(
+            "dsari_check_last_state_change_timestamp_seconds", help: "When the check's state last changed, seconds since epoch",
+            type: "gauge", .init(label, .float(check.lastStateChange)))
+        for item in check.perfdata {
+            let datum = item.value
+            guard let name = datum["label"]?.value.stringValue else { continue }
+            let labels = label + [("label", name), ("unit", datum["base_uom"]?.value.stringValue ?? "")]
+            func number(_ key: String) -> Double? {
+                switch datum[key]?.value {
+                case .double(let value)?: value
+                case .int(let value)?: Double(value)
+                default: nil
+                }
+            }
+            let factor = (number("base_value") ?? 0) != 0 && (number("value") ?? 0) != 0 ? number("base_value")! / number("value")! : 1
+            if let value = number("base_value") {
+                writer.add(
+                    "dsari_check_perfdata_value", help: "Performance data value of a check, in base units (seconds, bytes)", type: "gauge",
+                    .init(labels, .float(value)))
+            }
+            for (key, family, help) in [
+                ("min", "dsari_check_perfdata_min", "Performance data minimum, in base units"),
+                ("max", "dsari_check_perfdata_max", "Performance data maximum, in base units"),
+            ] {
+                if let value = number(key) { writer.add(family, help: help, type: "gauge", .init(labels, .float(value * factor))) }
+            }
+            for (key, level) in [("warn", "warning"), ("crit", "critical")] {
+                guard let text = datum[key]?.value.stringValue, let range = try? NagiosRange(text) else { continue }
+                if range.start.isFinite {
+                    writer.add(
+                        "dsari_check_perfdata_\(level)_low", help: "Lower bound of the \(level) range, in base units", type: "gauge",
+                        .init(labels, .float(range.start * factor)))
+                }
+                if range.end.isFinite {
+                    writer.add(
+                        "dsari_check_perfdata_\(level)_high", help: "Upper bound of the \(level) range, in base units", type: "gauge",
+                        .init(labels, .float(range.end * factor)))
+                }
+            }
+        }
+    }
+
     /// Reads the runs recorded since the last scrape into the aggregates.
     private func catchUp(_ state: inout State) throws {
         if state.store == nil {
@@ -127,9 +190,16 @@ public final class MetricsCollector: Sendable {
         while true {
             let batch = try store.finishedRunTimes(afterRowID: state.lastRowID)
             for run in batch {
-                state.jobs[run.jobName, default: JobAggregate(buckets: options.buckets.count)].add(
-                    schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode,
-                    buckets: options.buckets)
+                var job = state.jobs[run.jobName] ?? JobAggregate(buckets: options.buckets.count)
+                job.add(schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
+                // Check results are parsed only for runs that carry one (Nagios check jobs).
+                if let json = run.runDataJSON, json.contains("\"nagios\""),
+                    let next = CheckSnapshot.next(
+                        after: job.check, runData: run.runData, schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime)
+                {
+                    job.check = next
+                }
+                state.jobs[run.jobName] = job
                 state.lastRowID = run.rowID
             }
             if batch.count < 50_000 { return }

@@ -9,6 +9,11 @@ extension RunStore {
         public var startTime: Double
         public var stopTime: Double
         public var exitCode: Int?
+        /// The `run_data` column as stored (JSON text); parse only what is needed.
+        public var runDataJSON: String?
+
+        /// `run_data` parsed (an empty mapping when absent).
+        public var runData: ConfigValue { ConfigValue(storedJSON: runDataJSON) }
     }
 
     /// Finished runs recorded after `rowID`, in recording order (at most
@@ -17,7 +22,7 @@ extension RunStore {
         try withConnection { box in
             let statement = try box.statement(
                 """
-                SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code FROM runs
+                SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code, run_data FROM runs
                 WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid LIMIT ?
                 """)
             try statement.bind([.integer(rowID), .integer(Int64(limit))])
@@ -27,7 +32,7 @@ extension RunStore {
                     FinishedRunTimes(
                         rowID: statement.integer(0), jobName: statement.text(1) ?? "", scheduleTime: statement.real(2),
                         startTime: statement.real(3), stopTime: statement.real(4),
-                        exitCode: statement.optionalInteger(5).map { Int($0) }))
+                        exitCode: statement.optionalInteger(5).map { Int($0) }, runDataJSON: statement.text(6)))
             }
             return rows
         }

@@ -155,7 +155,7 @@ extension ConfigValue {
     var compactJSON: String { jsonString(pretty: false, sortedKeys: false) }
 
     /// A column's JSON; text that is not JSON (written by another tool) is kept as a string.
-    init(storedJSON text: String?) {
+    public init(storedJSON text: String?) {
         guard let text, !text.isEmpty else {
             self = .mapping([])
             return

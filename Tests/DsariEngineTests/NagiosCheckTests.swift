@@ -67,5 +67,20 @@ struct NagiosCheckTests {
         #expect(text.contains("oops"))
         // A job that is not a check gets no interpretation.
         #expect(byJob["plain"]?.runData["nagios"] == nil)
+
+        // The exporter publishes the check state and the performance data.
+        let dump = try BinaryRunner("dsari-prometheus-exporter").run(
+            ["-c", daemon.configDirectory, "--dump"], environment: ["DSARI_HOME": daemon.home.path])
+        let metrics = dump.standardOutput
+        #expect(metrics.contains("dsari_check_state{job_name=\"critical\"} 2\n"), "\(metrics)")
+        #expect(metrics.contains("dsari_check_state{job_name=\"slow\"} 3\n"))
+        #expect(metrics.contains("dsari_check_state_info{job_name=\"warning\",state=\"warning\"} 1\n"))
+        #expect(metrics.contains("dsari_check_state_info{job_name=\"warning\",state=\"ok\"} 0\n"))
+        #expect(metrics.contains("dsari_check_perfdata_value{job_name=\"noisy\",label=\"a\",unit=\"\"} 1.0\n"))
+        #expect(metrics.contains("dsari_check_perfdata_warning_high{job_name=\"noisy\",label=\"a\",unit=\"\"} 2.0\n"))
+        #expect(metrics.contains("dsari_check_perfdata_critical_high{job_name=\"noisy\",label=\"a\",unit=\"\"} 3.0\n"))
+        #expect(metrics.contains("dsari_check_perfdata_max{job_name=\"noisy\",label=\"a\",unit=\"\"} 10.0\n"))
+        #expect(metrics.contains("dsari_check_perfdata_value{job_name=\"load\",label=\"load1\",unit=\"\"} "))
+        #expect(!metrics.contains("dsari_check_state{job_name=\"plain\"}"))
     }
 }

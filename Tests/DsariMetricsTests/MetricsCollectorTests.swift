@@ -154,6 +154,14 @@ struct MetricsCollectorTests {
         defer { directory.remove() }
         let store = try filledStore(directory, count: 30, seed: 5)
         try store.recordStart(RunRecord(jobName: "beta", runID: "x", scheduleTime: 1.9e9, startTime: 1.9e9))
+        // A check result with performance data, as the daemon stores it.
+        let nagios: ConfigValue = [
+            "current_state": 1, "plugin_output": "DISK WARNING", "long_plugin_output": "", "performance_data": "/=2MB;1;4;0;9",
+            "perfdata": [["label": "/", "value": 2.0, "uom": "MB", "warn": "1", "crit": "4", "min": 0.0, "max": 9.0, "base_value": 2097152.0, "base_uom": "B"]],
+        ]
+        try store.recordFinished([
+            RunRecord(jobName: "alpha", runID: "check", scheduleTime: 1.95e9, startTime: 1.95e9, stopTime: 1.95e9 + 1, exitCode: 1, runData: ["nagios": nagios])
+        ])
         let text = try MetricsCollector(config: config(directory, jobs: ["alpha", "beta", "gamma \"quoted\""])).collect()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -174,6 +182,8 @@ struct MetricsCollectorTests {
             !$0.contains("should have \"_total\" suffix") && !$0.contains("should not have \"_count\" suffix")
         }
         #expect(problems.isEmpty, "\(report)")
+        #expect(text.contains("dsari_check_state{job_name=\"alpha\"} 1\n"))
+        #expect(text.contains("dsari_check_perfdata_max{job_name=\"alpha\",label=\"/\",unit=\"B\"} 9437184.0\n"))
     }
 }
 
