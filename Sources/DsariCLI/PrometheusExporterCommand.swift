@@ -9,7 +9,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dsari-prometheus-exporter",
         abstract: "Do Something and Record It - Prometheus exporter.",
-        discussion: "SIGHUP reloads the configuration. Endpoints: the metrics path, and /-/healthy.",
+        discussion: "SIGHUP reloads the configuration. Endpoints: the metrics path, /status (HTML), /status.json, /-/healthy.",
         version: DsariVersion.string)
 
     @OptionGroup var options: ConfigDirectoryOptions
@@ -58,6 +58,20 @@ public struct PrometheusExporterCommand: ParsableCommand {
                 }
             },
             "/-/healthy": { _ in .text("OK\n") },
+            "/status.json": { _ in
+                do {
+                    return HTTPResponse.text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json")
+                } catch {
+                    return .text("cannot read the run history: \(error)\n", status: 503)
+                }
+            },
+            "/status": { _ in
+                do {
+                    return HTTPResponse.text(try collector.statusPage(), contentType: "text/html; charset=utf-8")
+                } catch {
+                    return .text("cannot read the run history: \(error)\n", status: 503)
+                }
+            },
         ]
         let server: HTTPServer
         do {

@@ -179,6 +179,14 @@ public final class MetricsCollector: Sendable {
         }
     }
 
+    /// Runs `body` on the aggregates, brought up to date first.
+    func withCaughtUpState<T>(_ body: (State) throws -> T) throws -> T {
+        try state.withLock { state in
+            try catchUp(&state)
+            return try body(state)
+        }
+    }
+
     /// Reads the runs recorded since the last scrape into the aggregates.
     private func catchUp(_ state: inout State) throws {
         if state.store == nil {

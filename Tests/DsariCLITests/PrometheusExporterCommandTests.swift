@@ -14,6 +14,7 @@ struct PrometheusExporterCommandTests {
                   ok: {command: [/bin/true], schedule: '* * * * * *'}
                   bad: {command: [/bin/false], schedule: '* * * * * *'}
                   idle: {command: [/bin/true]}
+                  chk: {command: [/bin/sh, -c, 'echo "WARN <b>disk</b> | t=5ms;;;"; exit 1'], schedule: '* * * * * *', nagios_check: true}
                 """)
         try daemon.start()
         let filled = eventually(timeout: 20) {
@@ -69,6 +70,27 @@ struct PrometheusExporterCommandTests {
         #expect(try httpGet(port: port, path: "/-/healthy").hasSuffix("\r\n\r\nOK\n"))
         #expect(try httpGet(port: port, path: "/metrics").hasPrefix("HTTP/1.1 404"))
         #expect(try httpGet(port: port, path: "/m", method: "POST").hasPrefix("HTTP/1.1 405"))
+        // Nagios-style status: JSON with status.dat field names, and a page.
+        let json = try httpGet(port: port, path: "/status.json")
+        #expect(json.contains("Content-Type: application/json"))
+        let body = try #require(json.range(of: "\r\n\r\n").map { String(json[$0.upperBound...]) })
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let jobs = try #require(status["jobs"] as? [String: [String: Any]])
+        #expect(jobs["chk"]?["current_state"] as? Int == 1)
+        #expect(jobs["chk"]?["state_name"] as? String == "WARNING")
+        #expect(jobs["chk"]?["plugin_output"] as? String == "WARN <b>disk</b>")
+        #expect(jobs["chk"]?["performance_data"] as? String == "t=5ms;;;")
+        #expect(jobs["chk"]?["last_check"] is Double && jobs["chk"]?["check_execution_time"] is Double)
+        #expect(jobs["ok"]?["last_run_exit_code"] as? Int == 0 && jobs["ok"]?["next_check"] is Double)
+        #expect(jobs["idle"]?["last_run_exit_code"] is NSNull)
+        let page = try httpGet(port: port, path: "/status")
+        #expect(page.contains("Content-Type: text/html"))
+        #expect(page.contains("<meta http-equiv=\"refresh\""))
+        #expect(page.contains("WARN &lt;b&gt;disk&lt;/b&gt;"))
+        #expect(!page.contains("<b>disk</b>"))
+        #expect(page.contains("<tr class=\"warning\"><td>chk</td>"))
+        // The check's metrics: perfdata in seconds.
+        #expect(reply.contains("dsari_check_perfdata_value{job_name=\"chk\",label=\"t\",unit=\"s\"} 0.005\n"))
     }
 
     @Test func badFlagsAreRefused() throws {
