@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariNagiosTests", dependencies: ["DsariNagios", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
-        .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP"]),
+        .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),
         .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),

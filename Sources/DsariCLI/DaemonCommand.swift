@@ -1,6 +1,8 @@
 import ArgumentParser
 import DsariCore
 import DsariEngine
+import DsariHTTP
+import DsariMetrics
 import Foundation
 
 /// `dsari-daemon`: runs scheduled and triggered jobs and records every run.
@@ -33,9 +35,28 @@ public struct DaemonCommand: ParsableCommand {
             StandardError.print("error: \(error)")
             throw ExitCode(1)
         }
-        daemon.start { status in Glibc.exit(status) }
+        // With `http_listen`, this process serves the exporter's endpoints too.
+        var server: HTTPServer?
+        let config = daemon.initialConfiguration
+        if let listen = config.httpListen {
+            let collector = MetricsCollector(config: config)
+            do {
+                server = try HTTPServer(
+                    host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"))
+            } catch {
+                StandardError.print("error: http_listen \(listen): \(error)")
+                throw ExitCode(1)
+            }
+            daemon.onReload = { collector.reload(config: $0) }
+            StandardError.print("dsari-daemon serving /metrics, /status, /status.json on \(listen.host):\(server?.port ?? listen.port)")
+        }
+        let listening = server
+        daemon.start { status in
+            listening?.stop()
+            Glibc.exit(status)
+        }
         // dispatchMain never returns: without this the optimizer may release
         // `daemon` right after its last use above.
-        withExtendedLifetime(daemon) { dispatchMain() }
+        withExtendedLifetime((daemon, server)) { dispatchMain() }
     }
 }

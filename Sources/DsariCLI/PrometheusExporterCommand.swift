@@ -49,30 +49,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
             }
             return
         }
-        let routes: [String: HTTPServer.Route] = [
-            metricsPath: { _ in
-                do {
-                    return HTTPResponse.text(try collector.collect(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-                } catch {
-                    return .text("cannot read the run history: \(error)\n", status: 503)
-                }
-            },
-            "/-/healthy": { _ in .text("OK\n") },
-            "/status.json": { _ in
-                do {
-                    return HTTPResponse.text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json")
-                } catch {
-                    return .text("cannot read the run history: \(error)\n", status: 503)
-                }
-            },
-            "/status": { _ in
-                do {
-                    return HTTPResponse.text(try collector.statusPage(), contentType: "text/html; charset=utf-8")
-                } catch {
-                    return .text("cannot read the run history: \(error)\n", status: 503)
-                }
-            },
-        ]
+        let routes = StatusEndpoints.routes(collector: collector, metricsPath: metricsPath)
         let server: HTTPServer
         do {
             server = try HTTPServer(host: listenAddress, port: UInt16(listenPort), routes: routes)

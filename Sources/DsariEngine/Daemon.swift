@@ -32,6 +32,11 @@ public final class Daemon: @unchecked Sendable {
     /// How often trigger directories are scanned without SIGUSR1.
     public var triggerScanInterval: Double = 2
     private var exitHandler: (@Sendable (Int32) -> Void)?
+    /// Called on the engine queue with each configuration a SIGHUP brought in.
+    public var onReload: (@Sendable (Config) -> Void)?
+
+    /// The configuration loaded at start (read before `start`).
+    public var initialConfiguration: Config { config }
 
     public static let systemClock: @Sendable () -> Instant = {
         var time = timespec()
@@ -230,6 +235,7 @@ public final class Daemon: @unchecked Sendable {
             scheduleNext(job, after: clock())
         }
         log.info("configuration reloaded", ["jobs": "\(fresh.jobs.count)"])
+        onReload?(config)
         tick()
     }
 

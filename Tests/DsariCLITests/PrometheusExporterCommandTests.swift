@@ -61,17 +61,17 @@ struct PrometheusExporterCommandTests {
         }
         var reply = ""
         #expect(eventually(timeout: 10) {
-            reply = (try? httpGet(port: port, path: "/m")) ?? ""
+            reply = (try? httpExchange(port: port, path: "/m")) ?? ""
             return !reply.isEmpty
         })
         #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(reply.contains("Content-Type: text/plain; version=0.0.4"))
         #expect(reply.contains("dsari_run_count{job_name=\"ok\"}"))
-        #expect(try httpGet(port: port, path: "/-/healthy").hasSuffix("\r\n\r\nOK\n"))
-        #expect(try httpGet(port: port, path: "/metrics").hasPrefix("HTTP/1.1 404"))
-        #expect(try httpGet(port: port, path: "/m", method: "POST").hasPrefix("HTTP/1.1 405"))
+        #expect(try httpExchange(port: port, path: "/-/healthy").hasSuffix("\r\n\r\nOK\n"))
+        #expect(try httpExchange(port: port, path: "/metrics").hasPrefix("HTTP/1.1 404"))
+        #expect(try httpExchange(port: port, path: "/m", method: "POST").hasPrefix("HTTP/1.1 405"))
         // Nagios-style status: JSON with status.dat field names, and a page.
-        let json = try httpGet(port: port, path: "/status.json")
+        let json = try httpExchange(port: port, path: "/status.json")
         #expect(json.contains("Content-Type: application/json"))
         let body = try #require(json.range(of: "\r\n\r\n").map { String(json[$0.upperBound...]) })
         let status = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -83,7 +83,7 @@ struct PrometheusExporterCommandTests {
         #expect(jobs["chk"]?["last_check"] is Double && jobs["chk"]?["check_execution_time"] is Double)
         #expect(jobs["ok"]?["last_run_exit_code"] as? Int == 0 && jobs["ok"]?["next_check"] is Double)
         #expect(jobs["idle"]?["last_run_exit_code"] is NSNull)
-        let page = try httpGet(port: port, path: "/status")
+        let page = try httpExchange(port: port, path: "/status")
         #expect(page.contains("Content-Type: text/html"))
         #expect(page.contains("<meta http-equiv=\"refresh\""))
         #expect(page.contains("WARN &lt;b&gt;disk&lt;/b&gt;"))
@@ -98,28 +98,4 @@ struct PrometheusExporterCommandTests {
         #expect(result.status == 64)
         #expect(result.standardError.contains("--quantiles"))
     }
-}
-
-/// One HTTP/1.0 exchange with 127.0.0.1:`port` over a plain socket.
-func httpGet(port: UInt16, path: String, method: String = "GET") throws -> String {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    let request = Array("\(method) \(path) HTTP/1.0\r\n\r\n".utf8)
-    _ = send(descriptor, request, request.count, Int32(MSG_NOSIGNAL))
-    var data = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        if count <= 0 { break }
-        data += buffer[0..<count]
-    }
-    return String(decoding: data, as: UTF8.self)
 }

@@ -348,6 +348,26 @@ struct DaemonTests {
         #expect(eventually { daemon.log.contains("dsari-daemon stopped") })
     }
 
+    @Test func httpListenServesTheExporterEndpointsInProcess() throws {
+        let port = UInt16.random(in: 20_000...60_000)
+        let daemon = try DaemonProcess(
+            config: "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n")
+        defer { daemon.stop() }
+        try daemon.start()
+        var metrics = ""
+        #expect(eventually {
+            metrics = (try? httpBody(port: port, path: "/metrics")) ?? ""
+            return metrics.contains("dsari_run_count{job_name=\"tick\"} 1")
+                || metrics.contains("dsari_run_count{job_name=\"tick\"} 2")
+        }, "\(daemon.log)\n\(metrics)")
+        #expect(try httpBody(port: port, path: "/status.json").contains("\"tick\""))
+        // SIGHUP: the served jobs follow the configuration.
+        try daemon.home.write("etc/dsari.yaml", "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tock: {command: [/bin/true]}\n")
+        daemon.signal(SIGHUP)
+        #expect(eventually { ((try? httpBody(port: port, path: "/metrics")) ?? "").contains("dsari_run_count{job_name=\"tock\"} 0") })
+        #expect(!(try httpBody(port: port, path: "/metrics")).contains("job_name=\"tick\""))
+    }
+
     @Test func aBadConfigStopsTheDaemonWithTheReason() throws {
         let daemon = try DaemonProcess(config: "jobs:\n  x: {schedule: '* * * * *'}\n")
         defer { daemon.stop() }

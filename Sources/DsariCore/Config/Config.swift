@@ -36,6 +36,8 @@ public struct Config: Sendable {
     /// it the output is cut with a marker line and the run goes on.
     public var maxOutputBytes: Int = Config.defaultMaxOutputBytes
     public static let defaultMaxOutputBytes = 16 * 1024 * 1024
+    /// When set, dsari-daemon serves the exporter's endpoints itself (one process suffices).
+    public var httpListen: ListenAddress?
 
     /// The output limit of `job`.
     public func maxOutputBytes(for job: Job) -> Int { job.maxOutputBytes ?? maxOutputBytes }

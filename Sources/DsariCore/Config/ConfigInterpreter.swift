@@ -22,7 +22,7 @@ struct ConfigInterpreter {
     static let topLevelKeys = [
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
         "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
-        "report_run_output_start", "report_run_output_end", "max_output_bytes",
+        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
@@ -70,6 +70,16 @@ struct ConfigInterpreter {
                 config.reportRunOutputStart = try outputLimit(node, key: key)
             case "report_run_output_end":
                 config.reportRunOutputEnd = try outputLimit(node, key: key)
+            case "http_listen":
+                let expected = "an address to serve metrics and status on, \"HOST:PORT\" (e.g. \"127.0.0.1:50575\", \"[::1]:50575\"), or null"
+                if let text = try optionalString(node, key: key, subject: nil, expected: expected) {
+                    guard let address = ListenAddress(text) else {
+                        throw ConfigError(
+                            "\"http_listen\" \(text.quotedForMessage) is not HOST:PORT", location: node.location, key: key,
+                            expected: expected)
+                    }
+                    config.httpListen = address
+                }
             case "max_output_bytes":
                 config.maxOutputBytes = try integer(
                     node, key: key, subject: nil, minimum: 1, expected: "a number of bytes (a whole number, 1 or more)")

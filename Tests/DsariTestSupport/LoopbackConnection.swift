@@ -1,0 +1,73 @@
+import Foundation
+
+/// A blocking TCP connection to a loopback address, for tests.
+public final class LoopbackConnection {
+    public let descriptor: Int32
+
+    public struct Failure: Error { public let call: String; public let code: Int32 }
+
+    public init(host: String, port: UInt16) throws {
+        let isV6 = host.contains(":")
+        descriptor = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(call: "socket", code: errno) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result: Int32
+        if isV6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            inet_pton(AF_INET6, host, &address.sin6_addr)
+            result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            inet_pton(AF_INET, host, &address.sin_addr)
+            result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw Failure(call: "connect", code: code)
+        }
+    }
+
+    public func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
+            throw Failure(call: "send", code: errno)
+        }
+    }
+
+    public func receiveAll() -> String {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data += buffer[0..<count]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public func close() { Glibc.close(descriptor) }
+}
+
+/// One HTTP/1.0 exchange with a loopback server: the whole reply (status line, headers, body).
+public func httpExchange(port: UInt16, path: String, method: String = "GET", host: String = "127.0.0.1") throws -> String {
+    let connection = try LoopbackConnection(host: host, port: port)
+    defer { connection.close() }
+    try connection.send("\(method) \(path) HTTP/1.0\r\n\r\n")
+    return connection.receiveAll()
+}
+
+/// The body of a GET to a loopback server.
+public func httpBody(port: UInt16, path: String) throws -> String {
+    let reply = try httpExchange(port: port, path: path)
+    return reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) } ?? ""
+}
