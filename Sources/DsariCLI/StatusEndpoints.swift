@@ -16,7 +16,9 @@ enum StatusEndpoints {
         }
         return [
             metricsPath: answer { .text(try collector.collect(), contentType: "text/plain; version=0.0.4; charset=utf-8") },
-            "/status.json": answer { .text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json") },
+            "/status.json": answer {
+                .text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json")
+            },
             "/status": answer { .text(try collector.statusPage(), contentType: "text/html; charset=utf-8") },
             "/-/healthy": { _ in .text("OK\n") },
         ]

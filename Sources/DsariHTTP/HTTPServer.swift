@@ -47,13 +47,15 @@ public final class HTTPServer: Sendable {
     ) throws {
         let routes = Unmanaged.passRetained(Routes(table))
         let server = UnsafeMutablePointer<dsari_http_server>.allocate(capacity: 1)
-        server.initialize(to: dsari_http_server(handler: { context, method, url, reply in
-            guard let context, let reply else { return }
-            let routes = Unmanaged<Routes>.fromOpaque(context).takeUnretainedValue()
-            let response = routes.answer(
-                method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/")
-            HTTPServer.fill(reply, with: response)
-        }, context: routes.toOpaque()))
+        server.initialize(
+            to: dsari_http_server(
+                handler: { context, method, url, reply in
+                    guard let context, let reply else { return }
+                    let routes = Unmanaged<Routes>.fromOpaque(context).takeUnretainedValue()
+                    let response = routes.answer(
+                        method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/")
+                    HTTPServer.fill(reply, with: response)
+                }, context: routes.toOpaque()))
         let started = try Self.withSocketAddress(host: host, port: port) { address in
             dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds)
         }

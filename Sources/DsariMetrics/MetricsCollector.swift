@@ -48,7 +48,8 @@ public final class MetricsCollector: Sendable {
             for name in jobNames {
                 let job = state.jobs[name] ?? JobAggregate(buckets: options.buckets.count)
                 let label = [("job_name", name)]
-                writer.add("dsari_run_count", help: "Number of runs performed for a job", type: "counter", .init(label, .integer(job.count)))
+                writer.add(
+                    "dsari_run_count", help: "Number of runs performed for a job", type: "counter", .init(label, .integer(job.count)))
                 writer.add(
                     "dsari_run_success_count", help: "Number of successful runs performed for a job", type: "counter",
                     .init(label, .integer(job.successes)))
@@ -59,7 +60,9 @@ public final class MetricsCollector: Sendable {
                 for quantile in options.quantiles {
                     let labels = label + [("quantile", quantile.pythonRepr)]
                     if let value = JobAggregate.quantile(job.durations, quantile) {
-                        writer.add("dsari_run_duration_seconds", help: "Length of time spent in a run", type: "summary", .init(labels, .float(value)))
+                        writer.add(
+                            "dsari_run_duration_seconds", help: "Length of time spent in a run", type: "summary",
+                            .init(labels, .float(value)))
                     }
                     if let value = JobAggregate.quantile(job.latencies, quantile) {
                         writer.add(
@@ -199,7 +202,8 @@ public final class MetricsCollector: Sendable {
             let batch = try store.finishedRunTimes(afterRowID: state.lastRowID)
             for run in batch {
                 var job = state.jobs[run.jobName] ?? JobAggregate(buckets: options.buckets.count)
-                job.add(schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
+                job.add(
+                    schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
                 // Check results are parsed only for runs that carry one (Nagios check jobs).
                 if let json = run.runDataJSON, json.contains("\"nagios\""),
                     let next = CheckSnapshot.next(

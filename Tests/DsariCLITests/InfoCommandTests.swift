@@ -143,7 +143,9 @@ struct InfoCommandTests {
     }
 
     @Test func schedulePreviewPrettyIsRelative() throws {
-        let result = try info.run(["schedule", "@hourly", "--job", "hello", "--after", "2024-01-01T00:00:00Z", "--timezone", "UTC", "--count", "2"])
+        let result = try info.run([
+            "schedule", "@hourly", "--job", "hello", "--after", "2024-01-01T00:00:00Z", "--timezone", "UTC", "--count", "2",
+        ])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("2024-01-01T00:10:32.211192+00:00"))
         #expect(result.standardOutput.contains("in 10m 32s"))

@@ -60,10 +60,11 @@ struct PrometheusExporterCommandTests {
             exporter.waitUntilExit()
         }
         var reply = ""
-        #expect(eventually(timeout: 10) {
-            reply = (try? httpExchange(port: port, path: "/m")) ?? ""
-            return !reply.isEmpty
-        })
+        #expect(
+            eventually(timeout: 10) {
+                reply = (try? httpExchange(port: port, path: "/m")) ?? ""
+                return !reply.isEmpty
+            })
         #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(reply.contains("Content-Type: text/plain; version=0.0.4"))
         #expect(reply.contains("dsari_run_count{job_name=\"ok\"}"))

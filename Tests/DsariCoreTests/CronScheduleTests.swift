@@ -1,3 +1,4 @@
+import DsariTestSupport
 import Foundation
 import Testing
 

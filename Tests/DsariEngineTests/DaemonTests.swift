@@ -355,11 +355,12 @@ struct DaemonTests {
         defer { daemon.stop() }
         try daemon.start()
         var metrics = ""
-        #expect(eventually {
-            metrics = (try? httpBody(port: port, path: "/metrics")) ?? ""
-            return metrics.contains("dsari_run_count{job_name=\"tick\"} 1")
-                || metrics.contains("dsari_run_count{job_name=\"tick\"} 2")
-        }, "\(daemon.log)\n\(metrics)")
+        #expect(
+            eventually {
+                metrics = (try? httpBody(port: port, path: "/metrics")) ?? ""
+                return metrics.contains("dsari_run_count{job_name=\"tick\"} 1")
+                    || metrics.contains("dsari_run_count{job_name=\"tick\"} 2")
+            }, "\(daemon.log)\n\(metrics)")
         #expect(try httpBody(port: port, path: "/status.json").contains("\"tick\""))
         // SIGHUP: the served jobs follow the configuration.
         try daemon.home.write("etc/dsari.yaml", "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tock: {command: [/bin/true]}\n")

@@ -34,7 +34,8 @@ struct NagiosCheckTests {
         #expect(
             try eventually(timeout: 30) {
                 guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return false }
-                byJob = Dictionary(try store().runs(jobNames: [], runIDs: [], running: false).map { ($0.jobName, $0) }) { first, _ in first }
+                byJob = Dictionary(try store().runs(jobNames: [], runIDs: [], running: false).map { ($0.jobName, $0) }) { first, _ in first
+                }
                 return byJob.count == 9
             }, "\(daemon.log)")
         func nagios(_ job: String) -> ConfigValue? { byJob[job]?.runData["nagios"]?.value }

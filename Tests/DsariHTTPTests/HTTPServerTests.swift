@@ -10,7 +10,8 @@ import Testing
 struct HTTPServerTests {
     static let routes: [String: HTTPServer.Route] = [
         "/hello": { request in .text("hello \(request.method)\n") },
-        "/json": { _ in HTTPResponse(contentType: "application/json", body: Array("{\"a\":1}".utf8), header: ("Cache-Control", "no-store")) },
+        "/json": { _ in HTTPResponse(contentType: "application/json", body: Array("{\"a\":1}".utf8), header: ("Cache-Control", "no-store"))
+        },
     ]
 
     /// Sends `request` bytes to the server and reads the whole reply (the server closes: HTTP/1.0).
@@ -98,4 +99,3 @@ struct HTTPServerTests {
         #expect(throws: (any Error).self) { try LoopbackConnection(host: "127.0.0.1", port: port) }
     }
 }
-

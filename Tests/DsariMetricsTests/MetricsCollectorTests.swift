@@ -17,7 +17,7 @@ struct MetricsCollectorTests {
     /// A store with `count` random finished runs spread over three jobs.
     func filledStore(_ directory: TemporaryDirectory, count: Int, seed: UInt64) throws -> RunStore {
         let store = try RunStore(path: directory.url("dsari.sqlite3"))
-        var random = SplitMix(state: seed)
+        var random = SeededGenerator(state: seed)
         var runs: [RunRecord] = []
         var time = 1_700_000_000.0
         for index in 0..<count {
@@ -46,9 +46,10 @@ struct MetricsCollectorTests {
         let python = ProcessInfo.processInfo.environment["DSARI_ORACLE_PYTHON"] ?? "/usr/bin/python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: python) ? python : "/usr/bin/env")
-        process.arguments = (FileManager.default.isExecutableFile(atPath: python) ? [] : ["python3"]) + [
-            Self.packageRoot.appendingPathComponent("Tests/Oracle/metrics_oracle.py").path, database, jobs.joined(separator: ","),
-        ]
+        process.arguments =
+            (FileManager.default.isExecutableFile(atPath: python) ? [] : ["python3"]) + [
+                Self.packageRoot.appendingPathComponent("Tests/Oracle/metrics_oracle.py").path, database, jobs.joined(separator: ","),
+            ]
         process.environment = ["TZ": "UTC", "PATH": "/usr/bin:/bin"]
         let output = Pipe()
         process.standardOutput = output
@@ -157,10 +158,17 @@ struct MetricsCollectorTests {
         // A check result with performance data, as the daemon stores it.
         let nagios: ConfigValue = [
             "current_state": 1, "plugin_output": "DISK WARNING", "long_plugin_output": "", "performance_data": "/=2MB;1;4;0;9",
-            "perfdata": [["label": "/", "value": 2.0, "uom": "MB", "warn": "1", "crit": "4", "min": 0.0, "max": 9.0, "base_value": 2097152.0, "base_uom": "B"]],
+            "perfdata": [
+                [
+                    "label": "/", "value": 2.0, "uom": "MB", "warn": "1", "crit": "4", "min": 0.0, "max": 9.0, "base_value": 2097152.0,
+                    "base_uom": "B",
+                ]
+            ],
         ]
         try store.recordFinished([
-            RunRecord(jobName: "alpha", runID: "check", scheduleTime: 1.95e9, startTime: 1.95e9, stopTime: 1.95e9 + 1, exitCode: 1, runData: ["nagios": nagios])
+            RunRecord(
+                jobName: "alpha", runID: "check", scheduleTime: 1.95e9, startTime: 1.95e9, stopTime: 1.95e9 + 1, exitCode: 1,
+                runData: ["nagios": nagios])
         ])
         let text = try MetricsCollector(config: config(directory, jobs: ["alpha", "beta", "gamma \"quoted\""])).collect()
         let process = Process()
@@ -184,16 +192,5 @@ struct MetricsCollectorTests {
         #expect(problems.isEmpty, "\(report)")
         #expect(text.contains("dsari_check_state{job_name=\"alpha\"} 1\n"))
         #expect(text.contains("dsari_check_perfdata_max{job_name=\"alpha\",label=\"/\",unit=\"B\"} 9437184.0\n"))
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -71,7 +71,8 @@ struct ConfigInterpreter {
             case "report_run_output_end":
                 config.reportRunOutputEnd = try outputLimit(node, key: key)
             case "http_listen":
-                let expected = "an address to serve metrics and status on, \"HOST:PORT\" (e.g. \"127.0.0.1:50575\", \"[::1]:50575\"), or null"
+                let expected =
+                    "an address to serve metrics and status on, \"HOST:PORT\" (e.g. \"127.0.0.1:50575\", \"[::1]:50575\"), or null"
                 if let text = try optionalString(node, key: key, subject: nil, expected: expected) {
                     guard let address = ListenAddress(text) else {
                         throw ConfigError(
@@ -277,7 +278,8 @@ struct ConfigInterpreter {
             case "nagios_check":
                 job.nagiosCheck = try bool(node, key: key, subject: subject)
             case "max_output_bytes":
-                job.maxOutputBytes = node.value.isNull
+                job.maxOutputBytes =
+                    node.value.isNull
                     ? nil
                     : try integer(
                         node, key: key, subject: subject, minimum: 1,
