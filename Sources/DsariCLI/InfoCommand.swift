@@ -7,7 +7,7 @@ public struct InfoCommand: ParsableCommand {
         commandName: "dsari-info",
         abstract: "Do Something and Record It - job/run information.",
         version: DsariVersion.string,
-        subcommands: [ConfigCommand.self, JobCommand.self, ScheduleCommand.self, RunCommand.self])
+        subcommands: [ConfigCommand.self, JobCommand.self, ScheduleCommand.self, RunCommand.self, CheckCommand.self])
 
     public init() {}
 }

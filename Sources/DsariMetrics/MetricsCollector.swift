@@ -28,7 +28,10 @@ public final class MetricsCollector: Sendable {
     private let state: Mutex<State>
     public let options: Options
 
+    /// `options.buckets` gives way to the configuration's `metrics_duration_buckets`.
     public init(config: Config, options: Options = Options()) {
+        var options = options
+        if let buckets = config.metricsDurationBuckets { options.buckets = buckets }
         self.options = options
         self.state = Mutex(State(config: config))
     }

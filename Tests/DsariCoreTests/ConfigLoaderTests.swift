@@ -802,6 +802,26 @@ struct ConfigLoaderTests {
 
     // MARK: Schedules
 
+    @Test func ourTopLevelOptionsAreChecked() throws {
+        let fixture = try Fixture()
+        try fixture.write("dsari.yaml", "http_listen: '[::1]:8080'\nmetrics_duration_buckets: [0.5, 2, 60]\nmax_output_bytes: 4096\n")
+        let config = try fixture.load()
+        #expect(config.httpListen == ListenAddress(host: "::1", port: 8080))
+        #expect(config.metricsDurationBuckets == [0.5, 2, 60])
+        #expect(config.maxOutputBytes == 4096)
+        for (text, key) in [
+            ("http_listen: localhost\n", "http_listen"), ("http_listen: '1.2.3.4:99999'\n", "http_listen"),
+            ("metrics_duration_buckets: [5, 1]\n", "metrics_duration_buckets"),
+            ("metrics_duration_buckets: []\n", "metrics_duration_buckets"),
+            ("max_output_bytes: 0\n", "max_output_bytes"),
+        ] {
+            let path = try fixture.write("dsari.yaml", text)
+            let error = fixture.loadError(using: fixture.loader())
+            #expect(error?.key == key, "\(text)")
+            #expect(error?.description.hasPrefix("\(path):1") == true, "\(error?.description ?? "")")
+        }
+    }
+
     @Test func schedulesAreParsedInTheirZoneAndBadOnesRefused() throws {
         let fixture = try Fixture()
         let path = try fixture.write(

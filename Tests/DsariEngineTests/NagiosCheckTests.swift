@@ -83,5 +83,20 @@ struct NagiosCheckTests {
         #expect(metrics.contains("dsari_check_perfdata_max{job_name=\"noisy\",label=\"a\",unit=\"\"} 10.0\n"))
         #expect(metrics.contains("dsari_check_perfdata_value{job_name=\"load\",label=\"load1\",unit=\"\"} "))
         #expect(!metrics.contains("dsari_check_state{job_name=\"plain\"}"))
+
+        // dsari-info check status: the same states for people and scripts.
+        let info = BinaryRunner("dsari-info")
+        let json = try info.run(
+            ["-c", daemon.configDirectory, "check", "status", "--format", "json"], environment: ["DSARI_HOME": daemon.home.path])
+        #expect(json.status == 0, "\(json.standardError)")
+        let checks = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: [String: Any]])
+        #expect(checks["critical"]?["current_state"] as? Int == 2)
+        #expect(checks["ok"]?["plugin_output"] as? String == "OK: all good")
+        #expect(checks["plain"] == nil)  // not a check
+        let pretty = try info.run(
+            ["-c", daemon.configDirectory, "check", "status", "--job", "warning"], environment: ["DSARI_HOME": daemon.home.path])
+        let lines = pretty.standardOutput.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.last?.hasPrefix("warning") == true && lines.last?.contains("WARNING") == true)
     }
 }

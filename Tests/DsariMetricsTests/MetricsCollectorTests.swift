@@ -140,6 +140,18 @@ struct MetricsCollectorTests {
         #expect(text.contains("dsari_job_run_duration_seconds_count{job_name=\"alpha\"} 30\n"))
     }
 
+    @Test func bucketsComeFromTheConfiguration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try filledStore(directory, count: 9, seed: 2)
+        var configuration = config(directory, jobs: ["alpha"])
+        configuration.metricsDurationBuckets = [1, 600]
+        let text = try MetricsCollector(config: configuration).collect()
+        let bounds = text.split(separator: "\n").filter { $0.hasPrefix("dsari_job_run_duration_seconds_bucket{") }
+            .compactMap { $0.split(separator: "le=\"").last?.split(separator: "\"").first }
+        #expect(bounds == ["1.0", "600.0", "+Inf"])
+    }
+
     @Test func noDatabaseYetMeansZeroCounts() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

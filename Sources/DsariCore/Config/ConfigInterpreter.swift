@@ -22,7 +22,7 @@ struct ConfigInterpreter {
     static let topLevelKeys = [
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
         "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
-        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen",
+        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
@@ -70,6 +70,24 @@ struct ConfigInterpreter {
                 config.reportRunOutputStart = try outputLimit(node, key: key)
             case "report_run_output_end":
                 config.reportRunOutputEnd = try outputLimit(node, key: key)
+            case "metrics_duration_buckets":
+                let expected = "a list of increasing positive numbers of seconds (histogram bucket bounds)"
+                guard case .array(let items) = node.value else { throw typeError(node, key: key, expected: expected, subject: nil) }
+                var bounds: [Double] = []
+                for item in items {
+                    let bound: Double
+                    switch item.value {
+                    case .int(let number): bound = Double(number)
+                    case .double(let number): bound = number
+                    default: throw typeError(item, key: key, expected: expected, subject: nil)
+                    }
+                    guard bound.isFinite, bound > 0, bound > (bounds.last ?? 0) else {
+                        throw typeError(item, key: key, expected: expected, subject: nil)
+                    }
+                    bounds.append(bound)
+                }
+                guard !bounds.isEmpty else { throw typeError(node, key: key, expected: expected, subject: nil) }
+                config.metricsDurationBuckets = bounds
             case "http_listen":
                 let expected =
                     "an address to serve metrics and status on, \"HOST:PORT\" (e.g. \"127.0.0.1:50575\", \"[::1]:50575\"), or null"
