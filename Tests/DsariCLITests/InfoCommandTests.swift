@@ -23,7 +23,7 @@ struct InfoCommandTests {
     @Test func sampleConfigIsValid() throws {
         let result = try info.run(["-c", Self.sampleConfig, "config", "check"])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("Config OK: 6 job(s)"))
+        #expect(result.standardOutput.contains("Config OK: 7 job(s)"))
         #expect(result.standardError.isEmpty)
     }
 
@@ -95,7 +95,7 @@ struct InfoCommandTests {
         let listing = try info.run(["-c", Self.sampleConfig, "job", "list", "--format", "json"])
         #expect(listing.status == 0)
         let jobs = try #require(try json(listing.standardOutput) as? [String: [String: Any]])
-        #expect(jobs.keys.sorted() == ["check-api", "check-home", "disk-usage", "hello", "manual-build", "nightly-report"])
+        #expect(jobs.keys.sorted() == ["check-api", "check-home", "disk-usage", "hello", "manual-build", "nightly-report", "root-disk"])
         #expect(jobs["manual-build"]?["next_scheduled_run"] is NSNull)
         let next = try #require(jobs["hello"]?["next_scheduled_run"] as? String)
         #expect(next.contains("T"))
@@ -105,7 +105,7 @@ struct InfoCommandTests {
 
         let pretty = try info.run(["-c", Self.sampleConfig, "job", "list"])
         let lines = pretty.standardOutput.split(separator: "\n")
-        #expect(lines.count == 8)  // header, rule, six jobs
+        #expect(lines.count == 9)  // header, rule, seven jobs
         #expect(lines[0].contains("Job Name") && lines[0].contains("Next Scheduled Run"))
         #expect(!pretty.standardOutput.contains("\u{1B}["))  // no colour when not a terminal
     }
