@@ -1,5 +1,6 @@
 import ArgumentParser
 import DsariCore
+import DsariNagios
 import Foundation
 
 /// `-c/--config-dir`, shared by every command, with dsari's default
@@ -22,7 +23,7 @@ public struct ConfigDirectoryOptions: ParsableArguments {
     /// A configuration error is printed and becomes exit code 1.
     func loadConfig(printWarnings: Bool = true) throws -> Config {
         do {
-            let config = try ConfigLoader().load(configDirectory: resolvedConfigDirectory)
+            let config = try ConfigLoader.standard().load(configDirectory: resolvedConfigDirectory)
             if printWarnings {
                 for warning in config.warnings {
                     StandardError.print("warning: \(warning)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import DsariCore
 import DsariHTTP
 import DsariMetrics
+import DsariNagios
 import Foundation
 
 /// `dsari-prometheus-exporter`: dsari's metrics over HTTP (libmicrohttpd), with dsari's flags.
@@ -63,7 +64,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
         let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .main)
         reload.setEventHandler {
             do {
-                collector.reload(config: try ConfigLoader().load(configDirectory: configDirectory))
+                collector.reload(config: try ConfigLoader.standard().load(configDirectory: configDirectory))
                 StandardError.print("configuration reloaded")
             } catch {
                 StandardError.print("reload refused; keeping the running configuration: \(error)")

@@ -1,4 +1,5 @@
 import DsariCore
+import DsariNagios
 import DsariStore
 import Foundation
 
@@ -50,7 +51,7 @@ public final class Daemon: @unchecked Sendable {
         self.log = DaemonLog(debug: debug)
         self.clock = clock
         do {
-            config = try ConfigLoader().load(configDirectory: configDirectory)
+            config = try ConfigLoader.standard().load(configDirectory: configDirectory)
         } catch {
             throw StartError(description: "configuration refused: \(error)")
         }
@@ -209,7 +210,7 @@ public final class Daemon: @unchecked Sendable {
     private func reload() {
         let fresh: Config
         do {
-            fresh = try ConfigLoader().load(configDirectory: configDirectory)
+            fresh = try ConfigLoader.standard().load(configDirectory: configDirectory)
         } catch {
             log.error("reload refused; keeping the running configuration", ["reason": "\(error)"])
             return

@@ -100,3 +100,62 @@ struct NagiosCheckTests {
         #expect(lines.last?.hasPrefix("warning") == true && lines.last?.contains("WARNING") == true)
     }
 }
+
+/// `nrpe_config` in dsari.yaml: nrpe.cfg's commands as jobs, at every load.
+@Suite("nrpe_config live import")
+struct NRPELiveImportTests {
+    @Test func importedChecksRunAndSighupPicksUpChanges() throws {
+        let plugins = NagiosCheckTests.plugins
+        try #require(FileManager.default.isExecutableFile(atPath: "\(plugins)/check_dummy"))
+        let daemon = try DaemonProcess(
+            config: """
+                nrpe_config: nrpe.cfg
+                nrpe_prefix: nrpe_
+                nrpe_schedule: "* * * * * *"
+                jobs:
+                  # Files win over the import: this imported check runs on triggers only.
+                  nrpe_check_quiet: {schedule: null}
+                """)
+        defer { daemon.stop() }
+        try daemon.home.write(
+            "etc/nrpe.cfg",
+            "command_timeout=20\ncommand[check_ok]=\(plugins)/check_dummy 0 fine\ncommand[check_quiet]=\(plugins)/check_dummy 1 meh\n")
+        let info = try BinaryRunner("dsari-info").run(["-c", daemon.configDirectory, "job", "list", "--format", "json"])
+        #expect(info.status == 0, "\(info.standardError)")
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(info.standardOutput.utf8)) as? [String: [String: Any]])
+        #expect(jobs["nrpe_check_ok"]?["command"] as? [String] == ["/bin/sh", "-c", "\(plugins)/check_dummy 0 fine"])
+        #expect(jobs["nrpe_check_ok"]?["max_execution"] as? Double == 20)
+        #expect(jobs["nrpe_check_quiet"]?["schedule"] is NSNull)
+        try daemon.start()
+        func runs(_ job: String) throws -> [RunRecord] {
+            guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
+            return try RunStore(path: daemon.databasePath).runs(jobNames: [job], runIDs: [], running: false)
+        }
+        #expect(try eventually { try !runs("nrpe_check_ok").isEmpty }, "\(daemon.log)")
+        #expect(try runs("nrpe_check_ok").first?.runData["nagios"]?.value["plugin_output"]?.value == .string("OK: fine"))
+        #expect(try runs("nrpe_check_quiet").isEmpty)
+        // Dropping a command that dsari.yaml adjusts leaves a job without a
+        // command: the reload is refused with the reason, the old jobs go on.
+        try daemon.home.write("etc/nrpe.cfg", "command[check_ok]=\(plugins)/check_dummy 0 fine\n")
+        daemon.signal(SIGHUP)
+        #expect(eventually { daemon.log.contains("reload refused") && daemon.log.contains("nrpe_check_quiet") })
+        // A new command in nrpe.cfg and a SIGHUP: it runs.
+        try daemon.home.write(
+            "etc/nrpe.cfg",
+            "command[check_ok]=\(plugins)/check_dummy 0 fine\ncommand[check_quiet]=\(plugins)/check_dummy 1 meh\ncommand[check_new]=\(plugins)/check_dummy 2 broken\n"
+        )
+        daemon.signal(SIGHUP)
+        #expect(try eventually { try !runs("nrpe_check_new").isEmpty }, "\(daemon.log)")
+        #expect(try runs("nrpe_check_new").first?.runData["nagios"]?.value["current_state"]?.value == .int(2))
+    }
+
+    @Test func anUnreadableNRPEConfigIsAConfigError() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let file = try home.write("etc/dsari.yaml", "jobs: {}\nnrpe_config: /nonexistent/nrpe.cfg\n")
+        let result = try BinaryRunner("dsari-info").run(["-c", home.url("etc"), "config", "check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("\(file):2"))
+        #expect(result.standardError.contains("nrpe_config"))
+    }
+}

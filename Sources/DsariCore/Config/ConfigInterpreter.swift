@@ -22,7 +22,8 @@ struct ConfigInterpreter {
     static let topLevelKeys = [
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
         "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
-        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets",
+        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
+        "nrpe_prefix", "nrpe_schedule",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
@@ -70,6 +71,9 @@ struct ConfigInterpreter {
                 config.reportRunOutputStart = try outputLimit(node, key: key)
             case "report_run_output_end":
                 config.reportRunOutputEnd = try outputLimit(node, key: key)
+            case "nrpe_config", "nrpe_prefix", "nrpe_schedule":
+                // Read by the NRPE job source before interpretation; only the type is checked here.
+                _ = try optionalString(node, key: key, subject: nil, expected: "a string")
             case "metrics_duration_buckets":
                 let expected = "a list of increasing positive numbers of seconds (histogram bucket bounds)"
                 guard case .array(let items) = node.value else { throw typeError(node, key: key, expected: expected, subject: nil) }

@@ -20,8 +20,12 @@ public struct ConfigLoader: Sendable {
     /// data directory.
     public var environment: [String: String]
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Where jobs beyond the files come from (e.g. the NRPE importer for `nrpe_config`).
+    public var jobSources: [any ConfigJobSource]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, jobSources: [any ConfigJobSource] = []) {
         self.environment = environment
+        self.jobSources = jobSources
     }
 
     /// Reads, merges and checks the configuration in `configDirectory`.
@@ -95,6 +99,17 @@ public struct ConfigLoader: Sendable {
                     "no configuration file found (dsari.yaml, dsari.json, config.d/*.yaml, config.d/*.json); "
                         + "the configuration is empty",
                     file: configDirectory))
+        }
+
+        for source in jobSources {
+            if let (imported, importWarnings) = try source.configuration(for: tree, configDirectory: configDirectory) {
+                tree = imported.merging(tree)
+                warnings += importWarnings
+            }
+        }
+        if tree["nrpe_config"] != nil && jobSources.isEmpty {
+            warnings.append(
+                ConfigWarning("nrpe_config is only read by dsari-daemon and the dsari tools", location: tree["nrpe_config"]?.location))
         }
 
         var interpreter = ConfigInterpreter(

@@ -66,7 +66,7 @@ public struct DsariPaths: Sendable, Hashable {
     }
 
     /// `base/component` with exactly one slash between them.
-    static func join(_ base: String, _ component: String) -> String {
+    public static func join(_ base: String, _ component: String) -> String {
         if base.isEmpty { return component }
         return base.hasSuffix("/") ? base + component : base + "/" + component
     }
