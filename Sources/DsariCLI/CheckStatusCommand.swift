@@ -12,7 +12,8 @@ struct CheckCommand: ParsableCommand {
 
 struct CheckStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "The current state of each check, from the recorded runs.")
+        commandName: "status", abstract: "The current state of each check, from the recorded runs.",
+        discussion: "Exits with the worst state shown (0 OK … 3 UNKNOWN), so it can itself serve as a check.")
 
     @OptionGroup var options: ConfigDirectoryOptions
     @Option(name: .customLong("job"), help: "Check (job) to show (repeatable).") var jobNames: [String] = []
@@ -32,32 +33,44 @@ struct CheckStatusCommand: ParsableCommand {
             StandardError.print("error: cannot read the run history: \(error)")
             throw ExitCode(1)
         }
-        guard case .mapping(let entries)? = status["jobs"]?.value else { return }
-        let shown = entries.filter { entry in
-            (jobNames.isEmpty || jobNames.contains(entry.key))
-                && (all || entry.value.value["nagios_check"]?.value == .bool(true))
+        guard case .array(let entries)? = status["jobs"]?.value else { return }
+        let shown = entries.map(\.value).filter { job in
+            (jobNames.isEmpty || jobNames.contains(job["job_name"]?.value.stringValue ?? ""))
+                && (all || job["nagios_check"]?.value == .bool(true))
         }
+        let worst =
+            shown.compactMap { job -> Int? in
+                if case .int(let state)? = job["current_state"]?.value { return Int(state) }
+                return nil
+            }.max() ?? 0
         switch format {
         case .json:
-            OutputPager.write([ConfigValue.mapping(shown).jsonString(pretty: true, sortedKeys: false)])
+            OutputPager.write([ConfigValue.array(shown.map { ConfigNode($0) }).jsonString(pretty: true, sortedKeys: false)])
         case .pretty:
             let style = TerminalStyle.standardOutput
             let colors = ["OK": "32", "WARNING": "33", "CRITICAL": "31;1", "UNKNOWN": "35"]
-            TablePrinter(headers: ["Check", "State", "Output", "Last Check"]).print(
-                cells: shown.map { entry in
-                    let job = entry.value.value
+            func when(_ key: String, in job: ConfigValue) -> String {
+                guard case .double(let seconds)? = job[key]?.value else { return "" }
+                return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
+            }
+            TablePrinter(headers: ["Check", "State", "Attempt", "Last Check", "Next Check", "Output"]).print(
+                cells: shown.map { job in
+                    let name = job["job_name"]?.value.stringValue ?? ""
                     let state = job["state_name"]?.value.stringValue ?? "PENDING"
-                    var last = ""
-                    if case .double(let seconds)? = job["last_check"]?.value {
-                        last = ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
+                    var attempt = ""
+                    if case .int(let current)? = job["current_attempt"]?.value, case .int(let most)? = job["max_attempts"]?.value {
+                        attempt = "\(current)/\(most)"
                     }
                     return [
-                        TablePrinter.Cell(styled: style.hashColored(entry.key), plain: entry.key),
+                        TablePrinter.Cell(styled: style.hashColored(name), plain: name),
                         TablePrinter.Cell(styled: style.colored(state, code: colors[state] ?? "2"), plain: state),
+                        TablePrinter.Cell(attempt),
+                        TablePrinter.Cell(when("last_check", in: job)),
+                        TablePrinter.Cell(when("next_check", in: job)),
                         TablePrinter.Cell(job["plugin_output"]?.value.stringValue ?? ""),
-                        TablePrinter.Cell(last),
                     ]
                 })
         }
+        if worst != 0 { throw ExitCode(Int32(worst)) }
     }
 }

@@ -20,7 +20,9 @@ enum StatusEndpoints {
                 .text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json")
             },
             "/status": answer { .text(try collector.statusPage(), contentType: "text/html; charset=utf-8") },
-            "/-/healthy": { _ in .text("OK\n") },
+            "/-/healthy": { _ in
+                collector.isHealthy() ? .text("OK\n") : .text("the run history cannot be read\n", status: 503)
+            },
         ]
     }
 }

@@ -4,16 +4,19 @@ import Foundation
 
 extension MetricsCollector {
     /// The status of every configured job, from the same aggregates as the
-    /// metrics: `/status.json`. Check fields follow Nagios `status.dat`
-    /// (SPEC §7); every job also has its last run and next scheduled run.
+    /// metrics: `/status.json`, `{"generated": EPOCH, "version": …, "jobs": [{"job_name": …}, …]}`.
+    /// Fields follow Nagios `status.dat` (SPEC §7); a job that is not a check
+    /// is OK after exit 0 and CRITICAL otherwise. Every job also has its last
+    /// run and next scheduled run.
     public func status(now: Double = Date().timeIntervalSince1970) throws -> ConfigValue {
         try withCaughtUpState { state in
-            var jobs: [ConfigValue.Entry] = []
+            var jobs: [ConfigNode] = []
             for name in state.config.jobs.keys.sorted() {
                 guard let job = state.config.jobs[name] else { continue }
                 let aggregate = state.jobs[name]
                 var fields: [ConfigValue.Entry] = []
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
+                add("job_name", .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
                 let next = job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))
                 add("schedule", job.schedule.map(ConfigValue.string) ?? .null)
@@ -38,15 +41,31 @@ extension MetricsCollector {
                     add("state_type", .int(1))
                     add("check_execution_time", .double(check.executionTime))
                     add("check_latency", .double(check.latency))
+                } else if let last = aggregate?.last {
+                    let state: CheckState = last.exitCode == 0 ? .ok : .critical
+                    add("current_state", .int(Int64(state.rawValue)))
+                    add("state_name", .string(state.name))
+                    add("plugin_output", .string("exit code \(last.exitCode.map(String.init) ?? "unknown")"))
+                    add("last_check", .double(last.startTime))
+                    add("state_type", .int(1))
+                    add("current_attempt", .int(1))
+                    add("max_attempts", .int(1))
+                    add("check_execution_time", .double(last.stopTime - last.startTime))
+                    add("check_latency", .double(last.startTime - last.scheduleTime))
                 }
-                jobs.append(.init(key: name, value: ConfigNode(.mapping(fields))))
+                jobs.append(ConfigNode(.mapping(fields)))
             }
             return [
+                "generated": .double(now),
                 "version": .string(DsariVersion.string),
-                "generated_at": .double(now),
-                "jobs": .mapping(jobs),
+                "jobs": .array(jobs),
             ]
         }
+    }
+
+    /// Whether the run history can be read now (`/-/healthy`).
+    public func isHealthy() -> Bool {
+        (try? withCaughtUpState { _ in true }) ?? false
     }
 
     /// `/status`: the same data as a page a person reads; refreshes itself every 30 s.
@@ -61,9 +80,10 @@ extension MetricsCollector {
             return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
         }
         var rows = ""
-        if case .mapping(let jobs)? = status["jobs"]?.value {
+        if case .array(let jobs)? = status["jobs"]?.value {
             for entry in jobs {
-                let job = entry.value.value
+                let job = entry.value
+                let name = job["job_name"]?.value.stringValue ?? ""
                 let state: String
                 let css: String
                 if let name = job["state_name"]?.value.stringValue {
@@ -80,7 +100,7 @@ extension MetricsCollector {
                 if case .double(let seconds)? = job["last_run_duration"]?.value { duration = String(format: "%.3f s", seconds) }
                 let output = job["plugin_output"]?.value.stringValue ?? ""
                 rows += """
-                    <tr class="\(css)"><td>\(escape(entry.key))</td><td class="state">\(escape(state))</td>\
+                    <tr class="\(css)"><td>\(escape(name))</td><td class="state">\(escape(state))</td>\
                     <td>\(escape(output))</td><td>\(when(job["last_run_stop_time"]?.value))</td>\
                     <td>\(when(job["next_check"]?.value))</td><td>\(duration)</td></tr>
 
@@ -100,7 +120,7 @@ extension MetricsCollector {
             tr.critical td.state { color: #b3001b; } tr.unknown td.state { color: #6a3d9a; } tr.pending td.state { color: #777; }
             </style></head><body>
             <h1>dsari status</h1>
-            <p>Generated \(when(status["generated_at"]?.value)) by dsari-swift \(DsariVersion.string).</p>
+            <p>Generated \(when(status["generated"]?.value)) by dsari-swift \(DsariVersion.string).</p>
             <table><thead><tr><th>Job</th><th>State</th><th>Output</th><th>Last run</th><th>Next run</th><th>Duration</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></body></html>

@@ -88,16 +88,20 @@ struct NagiosCheckTests {
         let info = BinaryRunner("dsari-info")
         let json = try info.run(
             ["-c", daemon.configDirectory, "check", "status", "--format", "json"], environment: ["DSARI_HOME": daemon.home.path])
-        #expect(json.status == 0, "\(json.standardError)")
-        let checks = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: [String: Any]])
+        // The exit code is the worst state shown: "slow" and "unknown" are UNKNOWN (3).
+        #expect(json.status == 3, "\(json.standardError)")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]])
+        let checks = Dictionary(list.map { ($0["job_name"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         #expect(checks["critical"]?["current_state"] as? Int == 2)
         #expect(checks["ok"]?["plugin_output"] as? String == "OK: all good")
         #expect(checks["plain"] == nil)  // not a check
         let pretty = try info.run(
             ["-c", daemon.configDirectory, "check", "status", "--job", "warning"], environment: ["DSARI_HOME": daemon.home.path])
         let lines = pretty.standardOutput.split(separator: "\n")
+        #expect(pretty.status == 1)
         #expect(lines.count == 3)
         #expect(lines.last?.hasPrefix("warning") == true && lines.last?.contains("WARNING") == true)
+        #expect(lines.last?.contains("1/1") == true && lines.first?.contains("Next Check") == true)
     }
 }
 
