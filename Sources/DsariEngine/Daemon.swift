@@ -166,7 +166,10 @@ public final class Daemon: @unchecked Sendable {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
         var found = false
         for name in entries {
-            guard let job = config.jobs[name], let path = TriggerFile.find(in: (root as NSString).appendingPathComponent(name)) else {
+            guard let path = TriggerFile.find(in: (root as NSString).appendingPathComponent(name)) else { continue }
+            guard let job = config.jobs[name] else {
+                // Kept for inspection, not left to wait silently forever.
+                reject(path, job: name, reason: "no job named \(name.quotedForMessage) is configured")
                 continue
             }
             do {
@@ -176,13 +179,18 @@ public final class Daemon: @unchecked Sendable {
                 log.info("trigger accepted", ["job": job.name, "file": path, "schedule_time": "\(trigger.scheduleTime)"])
                 found = true
             } catch {
-                let aside = path + ".rejected"
-                _ = rename(path, aside)
-                try? "\(error)\n".write(toFile: aside + ".reason", atomically: true, encoding: .utf8)
-                log.error("trigger rejected and kept aside", ["job": job.name, "file": aside, "reason": "\(error)"])
+                reject(path, job: job.name, reason: "\(error)")
             }
         }
         if found { tick() }
+    }
+
+    /// Renames an unusable trigger to `….rejected`, with the reason beside it in `….rejected.reason`.
+    private func reject(_ path: String, job: String, reason: String) {
+        let aside = path + ".rejected"
+        _ = rename(path, aside)
+        try? "\(reason)\n".write(toFile: aside + ".reason", atomically: true, encoding: .utf8)
+        log.error("trigger rejected and kept aside", ["job": job, "file": aside, "reason": reason])
     }
 
     // MARK: Signals
@@ -229,8 +237,8 @@ public final class Daemon: @unchecked Sendable {
         planner.removePending { pending in
             guard let job = fresh.jobs[pending.jobName] else { return true }
             // A scheduled run of a job whose schedule changed is computed anew.
-            return pending.isScheduled && old.jobs[pending.jobName]?.schedule != job.schedule
-                || pending.isScheduled && old.jobs[pending.jobName]?.scheduleTimezone != job.scheduleTimezone
+            let before = old.jobs[pending.jobName]
+            return pending.isScheduled && (before?.schedule != job.schedule || before?.scheduleTimezone != job.scheduleTimezone)
         }
         for job in fresh.jobs.values.sorted(by: { $0.name < $1.name }) {
             scheduleNext(job, after: clock())

@@ -1,3 +1,4 @@
+import DsariTestSupport
 import Foundation
 import Testing
 
@@ -22,37 +23,10 @@ struct ScheduleOracleTests {
         let error: String?
     }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func oracleCases(kind: String, cases: Int, seed: Int) throws -> [Case] {
-        let environment = ProcessInfo.processInfo.environment
-        let python =
-            environment["DSARI_ORACLE_PYTHON"]
-            ?? packageRoot.appendingPathComponent(".build/oracle-venv/bin/python3").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw OracleMissing(python: python)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            packageRoot.appendingPathComponent("Tests/Oracle/schedule_oracle.py").path,
-            "--kind", kind, "--cases", String(cases), "--seed", String(seed),
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let data = try OracleScript.run(
+            "schedule_oracle.py", ["--kind", kind, "--cases", String(cases), "--seed", String(seed)])
         return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Case.self, from: Data($0)) }
-    }
-
-    struct OracleMissing: Error, CustomStringConvertible {
-        let python: String
-        var description: String {
-            "the schedule oracle needs \(python) with croniter 7.0.0 and python-dateutil (script/test sets it up)"
-        }
     }
 
     /// `DSARI_ORACLE_SCALE=10` multiplies the case counts for a longer run.

@@ -15,6 +15,11 @@ struct DaemonTests {
         return try store.runs(jobNames: job.map { [$0] } ?? [], runIDs: [], finished: !running, running: running)
     }
 
+    /// Each job's first finished run.
+    func firstRunByJob(_ daemon: DaemonProcess) throws -> [String: RunRecord] {
+        Dictionary(try runs(daemon).map { ($0.jobName, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     func output(_ daemon: DaemonProcess, _ run: RunRecord) -> String {
         (try? String(contentsOfFile: daemon.dataDirectory + "/runs/\(run.jobName)/\(run.runID)/output.txt", encoding: .utf8)) ?? ""
     }
@@ -86,7 +91,7 @@ struct DaemonTests {
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { Set(try runs(daemon).map(\.jobName)).count == 5 }, "\(daemon.log)")
-        let byJob = Dictionary(try runs(daemon).map { ($0.jobName, $0) }, uniquingKeysWith: { first, _ in first })
+        let byJob = try firstRunByJob(daemon)
         #expect(byJob["killed"]?.exitCode == 137)
         let missing = try #require(byJob["missing"])
         #expect(missing.exitCode == 127)
@@ -172,6 +177,7 @@ struct DaemonTests {
         try daemon.home.write("var/trigger/later/trigger.json", #"{"schedule_time": \#(future)}"#)
         try daemon.home.write("var/trigger/badjson/trigger.json", #"{"environment": "#)
         try daemon.home.write("var/trigger/badenv/trigger.yaml", "environment:\n  PARAM: [1, 2]\n")
+        try daemon.home.write("var/trigger/nosuchjob/trigger.json", "{}")
         daemon.signal(SIGUSR1)
         #expect(try eventually { try !runs(daemon, job: "manual").isEmpty }, "\(daemon.log)")
         let manual = try #require(try runs(daemon, job: "manual").first)
@@ -185,6 +191,9 @@ struct DaemonTests {
         let reason = try String(contentsOfFile: rejected + ".reason", encoding: .utf8)
         #expect(reason.contains("invalid JSON"))
         #expect(FileManager.default.fileExists(atPath: daemon.dataDirectory + "/trigger/badenv/trigger.yaml.rejected"))
+        let unknown = daemon.dataDirectory + "/trigger/nosuchjob/trigger.json.rejected.reason"
+        #expect(eventually { FileManager.default.fileExists(atPath: unknown) })
+        #expect(try String(contentsOfFile: unknown, encoding: .utf8).contains("no job named \"nosuchjob\""))
         #expect(daemon.log.contains("PARAM"))
         #expect(!daemon.log.contains("[1, 2]"))
         // The future trigger runs at its time, not before.
@@ -289,7 +298,7 @@ struct DaemonTests {
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { Set(try runs(daemon).map(\.jobName)).count == 3 })
-        let byJob = Dictionary(try runs(daemon).map { ($0.jobName, $0) }, uniquingKeysWith: { first, _ in first })
+        let byJob = try firstRunByJob(daemon)
         #expect(byJob["json"]?.runData["return_data"]?.value == ["tests": 12])
         #expect(byJob["yaml"]?.runData["return_data"]?.value == ["ok": true])
         #expect(byJob["broken"]?.runData["return_data"] == nil)

@@ -58,6 +58,18 @@ struct RunPlannerTests {
         #expect(planner.admit(now: at(101), jobs: jobs, groups: groups).map(\.concurrencyGroup) == ["g2"])
     }
 
+    @Test func aGroupOfTwoRunsTwoAndNoMore() {
+        var planner = RunPlanner()
+        let jobs = Dictionary(uniqueKeysWithValues: ["a", "b", "c"].map { ($0, job($0, groups: ["pair"])) })
+        let groups = ["pair": ConcurrencyGroup(name: "pair", max: 2)]
+        for name in ["a", "b", "c"] { planner.add(jobName: name, scheduleTime: at(100)) }
+        #expect(planner.admit(now: at(100), jobs: jobs, groups: groups).map(\.run.jobName) == ["a", "b"])
+        #expect(planner.runningPerGroup["pair"] == 2)
+        #expect(planner.admit(now: at(200), jobs: jobs, groups: groups).isEmpty)
+        planner.runEnded(jobName: "a", group: "pair", now: at(201))
+        #expect(planner.admit(now: at(201), jobs: jobs, groups: groups).map(\.run.jobName) == ["c"])
+    }
+
     @Test func anUndefinedGroupHoldsOne() {
         var planner = RunPlanner()
         let jobs = ["a": job("a", groups: ["implicit"]), "b": job("b", groups: ["implicit"])]

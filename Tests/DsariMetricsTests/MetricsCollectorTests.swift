@@ -11,9 +11,6 @@ import Testing
 /// SQLite file, and the exposition rules.
 @Suite("MetricsCollector")
 struct MetricsCollectorTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// A store with `count` random finished runs spread over three jobs.
     func filledStore(_ directory: TemporaryDirectory, count: Int, seed: UInt64) throws -> RunStore {
         let store = try RunStore(path: directory.url("dsari.sqlite3"))
@@ -43,20 +40,7 @@ struct MetricsCollectorTests {
     }
 
     func oracle(database: String, jobs: [String]) throws -> String {
-        let python = ProcessInfo.processInfo.environment["DSARI_ORACLE_PYTHON"] ?? "/usr/bin/python3"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: python) ? python : "/usr/bin/env")
-        process.arguments =
-            (FileManager.default.isExecutableFile(atPath: python) ? [] : ["python3"]) + [
-                Self.packageRoot.appendingPathComponent("Tests/Oracle/metrics_oracle.py").path, database, jobs.joined(separator: ","),
-            ]
-        process.environment = ["TZ": "UTC", "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let data = try OracleScript.run("metrics_oracle.py", [database, jobs.joined(separator: ",")], environment: ["TZ": "UTC"])
         return String(decoding: data, as: UTF8.self)
     }
 
