@@ -53,7 +53,7 @@ struct CheckStatusCommand: ParsableCommand {
                 guard case .double(let seconds)? = job[key]?.value else { return "" }
                 return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
             }
-            TablePrinter(headers: ["Check", "State", "Attempt", "Last Check", "Next Check", "Output"]).print(
+            TablePrinter(headers: ["Check", "State", "Type", "Attempt", "Last Check", "Next Check", "Output"]).print(
                 cells: shown.map { job in
                     let name = job["job_name"]?.value.stringValue ?? ""
                     let state = job["state_name"]?.value.stringValue ?? "PENDING"
@@ -64,7 +64,8 @@ struct CheckStatusCommand: ParsableCommand {
                     return [
                         TablePrinter.Cell(styled: style.hashColored(name), plain: name),
                         TablePrinter.Cell(styled: style.colored(state, code: colors[state] ?? "2"), plain: state),
-                        TablePrinter.Cell(attempt),
+                        TablePrinter.Cell(job["state_type_name"]?.value.stringValue ?? ""),
+                        TablePrinter.Cell(attempt + (job["is_flapping"]?.value == .bool(true) ? " flapping" : "")),
                         TablePrinter.Cell(when("last_check", in: job)),
                         TablePrinter.Cell(when("next_check", in: job)),
                         TablePrinter.Cell(job["plugin_output"]?.value.stringValue ?? ""),

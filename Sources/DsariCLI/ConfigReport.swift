@@ -22,7 +22,7 @@ struct ConfigReport {
         func optional(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
         func optional(_ value: String?) -> ConfigValue { value.map(ConfigValue.string) ?? .null }
         let next = nextRun(job)
-        return [
+        var value: ConfigValue = [
             "command": .array(job.command.map { ConfigNode(.string($0)) }),
             "command_append_run": .bool(job.commandAppendRun),
             "schedule": optional(job.schedule),
@@ -38,6 +38,20 @@ struct ConfigReport {
             "concurrent_runs": .bool(job.concurrentRuns),
             "nagios_check": .bool(job.nagiosCheck),
         ]
+        if job.nagiosCheck, case .mapping(var entries) = value {
+            // Check options only where they mean something (dsari has none).
+            let check: [(String, ConfigValue)] = [
+                ("max_check_attempts", .int(Int64(job.check.maxCheckAttempts))),
+                ("retry_interval", optional(job.check.retryInterval)),
+                ("out_of_range_exit", .string(job.check.outOfRangeExit.rawValue)),
+                ("flap_detection", .bool(job.check.flapDetection)),
+                ("low_flap_threshold", .double(job.check.lowFlapThreshold)),
+                ("high_flap_threshold", .double(job.check.highFlapThreshold)),
+            ]
+            entries += check.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) }
+            value = .mapping(entries)
+        }
+        return value
     }
 
     func jobsValue(_ jobs: [Job]) -> ConfigValue {

@@ -93,6 +93,9 @@ public final class Daemon: @unchecked Sendable {
             recoverInterruptedRuns()
             supervisor.onFinish = { [unowned self] run in
                 planner.runEnded(jobName: run.job.name, group: run.concurrencyGroup, now: clock())
+                if let status = run.checkStatus, let job = config.jobs[run.job.name] {
+                    scheduleRetry(job, status: status)
+                }
                 if shuttingDown {
                     finishShutdownIfIdle()
                 } else {
@@ -101,6 +104,10 @@ public final class Daemon: @unchecked Sendable {
             }
             for job in config.jobs.values.sorted(by: { $0.name < $1.name }) {
                 scheduleNext(job, after: clock())
+                // A check left in a SOFT problem by the previous daemon retries on time.
+                if job.nagiosCheck, job.check.retryInterval != nil {
+                    scheduleRetry(job, status: supervisor.checkStatus(of: job))
+                }
             }
             installSignals()
             let triggers = DispatchSource.makeTimerSource(queue: queue)
@@ -123,6 +130,19 @@ public final class Daemon: @unchecked Sendable {
         }
         planner.add(jobName: job.name, scheduleTime: next)
         log.debug("next run scheduled", ["job": job.name, "at": ISO8601Timestamp.format(next, timeZone: schedule.timeZone)])
+    }
+
+    /// A check in a SOFT problem is tried again `retry_interval` seconds after
+    /// the attempt started, instead of at its next scheduled time (Nagios'
+    /// retry_interval); the scheduled run comes back once the state is HARD.
+    private func scheduleRetry(_ job: Job, status: CheckStatus) {
+        guard job.nagiosCheck, status.awaitsRetry, let interval = job.check.retryInterval, let last = status.lastCheck else { return }
+        let due = Instant(epochSeconds: last + interval)
+        planner.removePending { $0.jobName == job.name && $0.isScheduled }
+        planner.add(jobName: job.name, scheduleTime: due, triggerType: "retry")
+        log.debug(
+            "check attempt \(status.currentAttempt)/\(status.maxAttempts) is SOFT; retry scheduled",
+            ["job": job.name, "at": ISO8601Timestamp.format(due, timeZone: .current)])
     }
 
     /// Starts what is due, then arms the timer for the next due run.

@@ -5,7 +5,9 @@ import Foundation
 /// further output is read and dropped, and the run goes on. A disk that
 /// fills up stops the copy the same way; the run goes on.
 ///
-/// Keeps the first bytes of stdout apart (plugin output for Nagios checks).
+/// Keeps the first bytes of stdout apart (plugin output for Nagios checks);
+/// for those, each stderr line is marked `[stderr] ` in `output.txt`, since
+/// only stdout is the plugin's output.
 /// Confined to the `OutputPump` thread (hence `@unchecked Sendable`).
 final class OutputCollector: @unchecked Sendable {
     struct Summary: Sendable {
@@ -27,11 +29,17 @@ final class OutputCollector: @unchecked Sendable {
     private var buffer = [UInt8](repeating: 0, count: 65_536)
     private var stdoutDescriptor: Int32 = -1
     private var finished = false
+    private let markStandardError: Bool
+    /// True when the next stderr byte starts a line.
+    private var standardErrorAtLineStart = true
+
+    static let standardErrorMark = Array("[stderr] ".utf8)
 
     /// Takes ownership of all three descriptors (closed once the pipes end and `finish` was called).
-    init(file: Int32, stdout: Int32, stderr: Int32, limit: Int) {
+    init(file: Int32, stdout: Int32, stderr: Int32, limit: Int, markStandardError: Bool = false) {
         self.file = file
         self.limit = limit
+        self.markStandardError = markStandardError
         self.stdoutDescriptor = stdout
         for descriptor in [stdout, stderr] {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
@@ -72,13 +80,30 @@ final class OutputCollector: @unchecked Sendable {
         if descriptor == stdoutDescriptor, summary.standardOutputPrefix.count < Self.stdoutPrefixLimit {
             summary.standardOutputPrefix += buffer[0..<min(count, Self.stdoutPrefixLimit - summary.standardOutputPrefix.count)]
         }
+        if markStandardError, descriptor != stdoutDescriptor {
+            var marked: [UInt8] = []
+            marked.reserveCapacity(count + Self.standardErrorMark.count)
+            for byte in buffer[0..<count] {
+                if standardErrorAtLineStart { marked += Self.standardErrorMark }
+                marked.append(byte)
+                standardErrorAtLineStart = byte == UInt8(ascii: "\n")
+            }
+            keep(marked[...])
+        } else {
+            keep(buffer[0..<count])
+        }
+    }
+
+    /// Writes `bytes` within the limit; past it, the marker once and nothing more.
+    private func keep(_ bytes: ArraySlice<UInt8>) {
+        let count = bytes.count
         guard !summary.truncated, summary.writeError == nil else {
             summary.bytesDropped += count
             return
         }
         let room = limit - summary.bytesWritten
         let kept = min(room, count)
-        if kept > 0, !write(buffer[0..<kept]) { return }
+        if kept > 0, !write(bytes.prefix(kept)) { return }
         summary.bytesWritten += kept
         if kept < count {
             summary.bytesDropped += count - kept

@@ -12,6 +12,7 @@ struct PendingRun: Sendable {
     /// When a blocked run is tried again (dsari's backoff); nil = at `scheduleTime`.
     var retryAt: Instant?
 
-    var isScheduled: Bool { triggerType == "schedule" }
+    /// From the schedule, or a check's retry that stands in for it (`retry_interval`).
+    var isScheduled: Bool { triggerType == "schedule" || triggerType == "retry" }
     var dueAt: Instant { retryAt ?? scheduleTime }
 }

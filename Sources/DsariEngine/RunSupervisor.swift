@@ -24,6 +24,8 @@ final class RunSupervisor: @unchecked Sendable {
         var timers: [DispatchSourceTimer] = []
         var timedOut = false
         var killedAtShutdown = false
+        /// For a Nagios check, its status after this run's result.
+        var checkStatus: CheckStatus?
         init(job: Job, record: RunRecord, concurrencyGroup: String?) {
             self.job = job
             self.record = record
@@ -42,6 +44,9 @@ final class RunSupervisor: @unchecked Sendable {
     /// Each job's latest runs, kept up to date as runs end, so that starting
     /// a run reads the database only the first time a job runs.
     private var previousRuns: [String: PreviousRuns] = [:]
+    /// Each Nagios check job's state over time, moved on as its runs end
+    /// (read from its latest recorded result the first time it is needed).
+    private var checkStatuses: [String: CheckStatus] = [:]
 
     init(queue: DispatchQueue, store: RunStore, clock: @escaping @Sendable () -> Instant, log: DaemonLog) {
         self.queue = queue
@@ -128,7 +133,8 @@ final class RunSupervisor: @unchecked Sendable {
         }
         [devNull, pipes[1], pipes[3]].forEach { close($0) }
         run.pid = pid ?? 0
-        run.collector = OutputCollector(file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job))
+        run.collector = OutputCollector(
+            file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job), markStandardError: job.nagiosCheck)
         run.record.runData = ["pid": .int(Int64(run.pid))]
         writer.enqueue(.started(run.record))
         log.info("run started", ["job": job.name, "run": record.runID, "pid": "\(run.pid)", "group": concurrencyGroup ?? "-"])
@@ -182,8 +188,8 @@ final class RunSupervisor: @unchecked Sendable {
         run.record.exitCode = exitCode
         var data: [ConfigValue.Entry] = [.init(key: "start_error", value: ConfigNode(.string(message)))]
         if run.job.nagiosCheck {
-            let result = CheckResult(exitCode: exitCode, standardOutput: "", timedOutAfter: nil)
-            data.append(.init(key: "nagios", value: ConfigNode(result.runData)))
+            let result = CheckResult(exitCode: exitCode, standardOutput: "", timedOutAfter: nil, policy: run.job.check.outOfRangeExit)
+            data.append(.init(key: "nagios", value: ConfigNode(checkRunData(run, result))))
         }
         run.record.runData = .mapping(data)
         record(run)
@@ -209,8 +215,8 @@ final class RunSupervisor: @unchecked Sendable {
                 if run.job.nagiosCheck {
                     let result = CheckResult(
                         exitCode: run.record.exitCode ?? 3, standardOutput: String(decoding: summary.standardOutputPrefix, as: UTF8.self),
-                        timedOutAfter: run.timedOut ? run.job.maxExecution : nil)
-                    add("nagios", result.runData)
+                        timedOutAfter: run.timedOut ? run.job.maxExecution : nil, policy: run.job.check.outOfRangeExit)
+                    add("nagios", checkRunData(run, result))
                 }
                 switch readReturnData(run) {
                 case .success(let returned?): add("return_data", returned)
@@ -221,6 +227,32 @@ final class RunSupervisor: @unchecked Sendable {
                 record(run)
             }
         }
+    }
+
+    /// The check's status as it was before its next result: the one in
+    /// memory, else the latest recorded (a restart goes on from there).
+    func checkStatus(of job: Job) -> CheckStatus {
+        if let known = checkStatuses[job.name] { return known }
+        var status = CheckStatus()
+        do {
+            if let recorded = try store.latestCheckResult(jobName: job.name), let restored = CheckStatus(runData: recorded) {
+                status = restored
+            }
+        } catch {
+            log.error("cannot read the check's last state; starting from OK", ["job": job.name, "error": "\(error)"])
+        }
+        checkStatuses[job.name] = status
+        return status
+    }
+
+    /// `run_data.nagios` for a check run: the result, and the check's state
+    /// over time moved on by it (checked at the run's start, as Nagios does).
+    private func checkRunData(_ run: ActiveRun, _ result: CheckResult) -> ConfigValue {
+        let status = checkStatus(of: run.job).recording(result.state, at: run.record.startTime, options: run.job.check)
+        checkStatuses[run.job.name] = status
+        run.checkStatus = status
+        guard case .mapping(let entries) = result.runData else { return result.runData }
+        return .mapping(entries + status.runDataEntries)
     }
 
     /// `return_data.json` (preferred) or `return_data.yaml` left in the run directory.

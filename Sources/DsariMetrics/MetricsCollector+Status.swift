@@ -18,9 +18,15 @@ extension MetricsCollector {
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
                 add("job_name", .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
-                let next = job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))
+                var next = job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))?.epochSeconds
+                if job.nagiosCheck, let status = aggregate?.check?.status, status.awaitsRetry,
+                    let retry = job.check.retryInterval, let last = status.lastCheck
+                {
+                    // The daemon tries a SOFT problem again after retry_interval.
+                    next = last + retry
+                }
                 add("schedule", job.schedule.map(ConfigValue.string) ?? .null)
-                add("next_check", time(next?.epochSeconds))
+                add("next_check", time(next))
                 add("run_count", .int(Int64(aggregate?.count ?? 0)))
                 add("last_run_exit_code", aggregate?.last?.exitCode.map { .int(Int64($0)) } ?? .null)
                 add("last_run_start_time", time(aggregate?.last?.startTime))
@@ -33,12 +39,10 @@ extension MetricsCollector {
                     add("plugin_output", .string(check.pluginOutput))
                     add("long_plugin_output", .string(check.longPluginOutput))
                     add("performance_data", .string(check.performanceData))
-                    add("last_check", .double(check.lastCheck))
-                    add("last_state_change", .double(check.lastStateChange))
-                    add("last_hard_state_change", .double(check.lastStateChange))
-                    add("current_attempt", .int(1))
-                    add("max_attempts", .int(1))
-                    add("state_type", .int(1))
+                    if case .mapping(let entries) = ConfigValue.mapping(check.status.runDataEntries) {
+                        fields += entries.filter { $0.key != "state_history" }
+                    }
+                    add("state_type_name", .string(check.status.stateType.name))
                     add("check_execution_time", .double(check.executionTime))
                     add("check_latency", .double(check.latency))
                 } else if let last = aggregate?.last {

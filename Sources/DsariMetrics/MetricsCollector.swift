@@ -137,15 +137,32 @@ public final class MetricsCollector: Sendable {
         writer.add(
             "dsari_check_state_info", help: "Current Nagios state of a check, one-hot by the state label", type: "gauge",
             Self.stateNames.enumerated().map { .init(label + [("state", $1)], .integer($0 == check.state ? 1 : 0)) })
-        // Every state is HARD until max_check_attempts is supported (as with max_check_attempts 1).
-        writer.add("dsari_check_state_type", help: "Nagios state type of a check: 1 HARD, 0 SOFT", type: "gauge", .init(label, .integer(1)))
-        writer.add("dsari_check_current_attempt", help: "Current check attempt", type: "gauge", .init(label, .integer(1)))
+        let status = check.status
+        writer.add(
+            "dsari_check_state_type", help: "Nagios state type of a check: 1 HARD, 0 SOFT", type: "gauge",
+            .init(label, .integer(status.stateType.rawValue)))
+        writer.add(
+            "dsari_check_current_attempt", help: "Current check attempt (max_check_attempts reached: HARD)", type: "gauge",
+            .init(label, .integer(status.currentAttempt)))
+        writer.add(
+            "dsari_check_max_attempts", help: "Attempts a non-OK result needs to become HARD (max_check_attempts)", type: "gauge",
+            .init(label, .integer(status.maxAttempts)))
         writer.add(
             "dsari_check_last_check_timestamp_seconds", help: "When the check last ran, seconds since epoch", type: "gauge",
             .init(label, .float(check.lastCheck)))
         writer.add(
             "dsari_check_last_state_change_timestamp_seconds", help: "When the check's state last changed, seconds since epoch",
-            type: "gauge", .init(label, .float(check.lastStateChange)))
+            type: "gauge", .init(label, .float(status.lastStateChange ?? check.lastCheck)))
+        writer.add(
+            "dsari_check_last_hard_state_change_timestamp_seconds",
+            help: "When the check's HARD state last changed, seconds since epoch", type: "gauge",
+            .init(label, .float(status.lastHardStateChange ?? check.lastCheck)))
+        writer.add(
+            "dsari_check_flapping", help: "1 while the check is flapping (Nagios percent state change)", type: "gauge",
+            .init(label, .integer(status.isFlapping ? 1 : 0)))
+        writer.add(
+            "dsari_check_percent_state_change", help: "Nagios' weighted percent state change over the last 21 HARD results",
+            type: "gauge", .init(label, .float(status.percentStateChange)))
         for item in check.perfdata {
             let datum = item.value
             guard let name = datum["label"]?.value.stringValue else { continue }

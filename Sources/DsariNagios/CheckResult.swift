@@ -13,7 +13,7 @@ public struct CheckResult: Sendable, Hashable {
     /// Interprets a finished check. A check killed by `max_execution` is
     /// UNKNOWN with NRPE's message, whatever its exit code.
     public init(
-        exitCode: Int, standardOutput: String, timedOutAfter timeout: Double?, policy: OutOfRangeExitPolicy = .nagiosCore
+        exitCode: Int, standardOutput: String, timedOutAfter timeout: Double?, policy: OutOfRangeExitPolicy = .critical
     ) {
         self.exitCode = exitCode
         if let timeout {

@@ -1,3 +1,5 @@
+import DsariCore
+
 /// The result of a Nagios check, from the plugin's exit code.
 ///
 /// Exit codes 0–3 are the four states of the Nagios plugin API. Any other
@@ -12,8 +14,8 @@ public enum CheckState: Int, Sendable, Hashable, CaseIterable, CustomStringConve
     case unknown = 3
 
     /// The state of a plugin that exited with `exitCode`.
-    public init(exitCode: Int, outOfRange policy: OutOfRangeExitPolicy = .nagiosCore) {
-        self = CheckState(rawValue: exitCode) ?? policy.state
+    public init(exitCode: Int, outOfRange policy: OutOfRangeExitPolicy = .critical) {
+        self = CheckState(rawValue: exitCode) ?? (policy == .critical ? .critical : .unknown)
     }
 
     /// `OK`, `WARNING`, `CRITICAL` or `UNKNOWN`, as Nagios prints them.

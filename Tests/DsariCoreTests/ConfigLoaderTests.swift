@@ -300,6 +300,11 @@ struct ConfigLoaderTests {
                 job_group: manual
                 concurrent_runs: true
                 nagios_check: true
+                max_check_attempts: 3
+                retry_interval: 30
+                out_of_range_exit: unknown
+                low_flap_threshold: 10
+                high_flap_threshold: 30.5
             """)
         let config = try fixture.load()
         #expect(config.dataDir == fixture.etc + "/data")
@@ -327,8 +332,21 @@ struct ConfigLoaderTests {
                     name: "j", command: ["backup", "--to", "/mnt/a b"], commandAppendRun: true,
                     schedule: "H/5 * * * *", scheduleTimezone: "America/Los_Angeles", environment: ["A": "x"],
                     maxExecution: 30, maxExecutionGrace: 0, concurrencyGroups: ["db", "cache"], renderReports: false,
-                    jenkinsEnvironment: true, jobGroup: "manual", concurrentRuns: true, nagiosCheck: true))
+                    jenkinsEnvironment: true, jobGroup: "manual", concurrentRuns: true, nagiosCheck: true,
+                    check: CheckOptions(
+                        maxCheckAttempts: 3, retryInterval: 30, outOfRangeExit: .unknown, lowFlapThreshold: 10,
+                        highFlapThreshold: 30.5)))
         #expect(config.warnings.isEmpty)
+    }
+
+    @Test func aLowFlapThresholdAboveTheHighOneIsRefused() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write(
+            "dsari.yaml", "jobs:\n  c:\n    command: [x]\n    high_flap_threshold: 10\n    low_flap_threshold: 15\n")
+        let error = try #require(fixture.loadError())
+        #expect(
+            error.description
+                == "\(path):5: job \"c\": \"low_flap_threshold\" (15.0) must not be above \"high_flap_threshold\" (10.0).")
     }
 
     @Test func environmentNumbersBecomeTextAsInPython() throws {
@@ -607,6 +625,13 @@ struct ConfigLoaderTests {
             ("job_group", "5", "a job group name (a string) or null", "the number 5"),
             ("concurrent_runs", "null", "true or false", "null"),
             ("nagios_check", "'true'", "true or false", "the string \"true\""),
+            ("max_check_attempts", "0", "a number of attempts (a whole number, 1 or more)", "the number 0"),
+            ("max_check_attempts", "2.5", "a number of attempts (a whole number, 1 or more)", "the number 2.5"),
+            ("retry_interval", "'30'", "a number of seconds", "the string \"30\""),
+            ("out_of_range_exit", "warning", "\"critical\" (Nagios Core) or \"unknown\" (NRPE)", "the string \"warning\""),
+            ("flap_detection", "1", "true or false", "the number 1"),
+            ("low_flap_threshold", "101", "a percentage from 0 to 100", "the number 101"),
+            ("high_flap_threshold", "'20'", "a percentage from 0 to 100", "the string \"20\""),
         ])
     func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
         let fixture = try Fixture()

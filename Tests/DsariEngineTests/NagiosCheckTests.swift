@@ -26,6 +26,12 @@ struct NagiosCheckTests {
                   missing: {command: [\(Self.plugins)/check_nothing_here], schedule: "* * * * * *", nagios_check: true}
                   noisy: {command: [/bin/sh, -c, 'echo "OK - fine | a=1;2;3;0;10"; echo oops >&2'], schedule: "* * * * * *", nagios_check: true}
                   plain: {command: [/bin/true], schedule: "* * * * * *"}
+                  dummy4: {command: [\(Self.plugins)/check_dummy, '4', odd], schedule: "* * * * * *", nagios_check: true}
+                  exit4: {command: [/bin/sh, -c, 'echo odd; exit 4'], schedule: "* * * * * *", nagios_check: true, out_of_range_exit: unknown}
+                  users: {command: [\(Self.plugins)/check_users, -w, '500', -c, '1000'], schedule: "* * * * * *", nagios_check: true}
+                  disk: {command: [\(Self.plugins)/check_disk, -w, '0%', -c, '0%', -p, /], schedule: "* * * * * *", nagios_check: true}
+                  procs: {command: [\(Self.plugins)/check_procs, -w, '100000', -c, '200000'], schedule: "* * * * * *", nagios_check: true}
+                  http: {command: [\(Self.plugins)/check_http, -H, 127.0.0.1, -p, '1'], schedule: "* * * * * *", nagios_check: true}
                 """)
         defer { daemon.stop() }
         try daemon.start()
@@ -36,7 +42,7 @@ struct NagiosCheckTests {
                 guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return false }
                 byJob = Dictionary(try store().runs(jobNames: [], runIDs: [], running: false).map { ($0.jobName, $0) }) { first, _ in first
                 }
-                return byJob.count == 9
+                return byJob.count == 15
             }, "\(daemon.log)")
         func nagios(_ job: String) -> ConfigValue? { byJob[job]?.runData["nagios"]?.value }
         #expect(nagios("ok")?["current_state"]?.value == .int(0))
@@ -65,7 +71,35 @@ struct NagiosCheckTests {
         #expect(nagios("noisy")?["performance_data"]?.value == .string("a=1;2;3;0;10"))
         let noisy = try #require(byJob["noisy"])
         let text = try String(contentsOfFile: daemon.dataDirectory + "/runs/noisy/\(noisy.runID)/output.txt", encoding: .utf8)
-        #expect(text.contains("oops"))
+        // Marked, since only stdout is plugin output.
+        #expect(text.contains("OK - fine | a=1;2;3;0;10\n") && text.contains("[stderr] oops\n"), "\(text)")
+        // check_dummy refuses 4 itself (UNKNOWN, exit 3); a bare exit 4 follows out_of_range_exit (unknown here).
+        #expect(nagios("dummy4")?["current_state"]?.value == .int(3))
+        #expect(nagios("dummy4")?["plugin_output"]?.value == .string("UNKNOWN: Status 4 is not a supported error state"))
+        #expect(byJob["exit4"]?.exitCode == 4)
+        #expect(nagios("exit4")?["current_state"]?.value == .int(3))
+        #expect(nagios("exit4")?["note"]?.value == .string("(Return code of 4 is out of bounds)"))
+        // More real plugins, with their performance data.
+        func perfdatum(_ job: String, _ label: String) -> ConfigValue? {
+            guard case .array(let items)? = nagios(job)?["perfdata"]?.value else { return nil }
+            return items.first { $0.value["label"]?.value == .string(label) }?.value
+        }
+        #expect(nagios("users")?["current_state"]?.value == .int(0))
+        #expect(perfdatum("users", "users")?["warn"]?.value == .string("500"))
+        // check_disk with 0 % thresholds: OK, used space in bytes with the file system size as max.
+        #expect(nagios("disk")?["current_state"]?.value == .int(0), "\(String(describing: nagios("disk")))")
+        #expect(perfdatum("disk", "/")?["uom"]?.value == .string("B"))
+        if case .double(let size)? = perfdatum("disk", "/")?["max"]?.value { #expect(size > 0) } else { Issue.record("no disk size") }
+        #expect(nagios("procs")?["current_state"]?.value == .int(0))
+        if case .double(let count)? = perfdatum("procs", "procs")?["value"]?.value {
+            #expect(count >= 1)
+        } else {
+            Issue.record("no process count")
+        }
+        // check_http on a closed port of 127.0.0.1: CRITICAL, the refusal as status text.
+        #expect(nagios("http")?["current_state"]?.value == .int(2))
+        #expect(nagios("http")?["plugin_output"]?.value.stringValue?.contains("Connection refused") == true)
+        #expect(nagios("http")?["long_plugin_output"]?.value == .string("HTTP CRITICAL - Unable to open TCP socket"))
         // A job that is not a check gets no interpretation.
         #expect(byJob["plain"]?.runData["nagios"] == nil)
 
@@ -102,6 +136,78 @@ struct NagiosCheckTests {
         #expect(lines.count == 3)
         #expect(lines.last?.hasPrefix("warning") == true && lines.last?.contains("WARNING") == true)
         #expect(lines.last?.contains("1/1") == true && lines.first?.contains("Next Check") == true)
+        #expect(lines.last?.contains("HARD") == true)
+    }
+
+    /// Nagios' soft/hard logic with retry_interval on a seconds schedule,
+    /// and a restart that goes on from the recorded state.
+    @Test func softThenHardWithRetriesAndARestartKeepsTheState() throws {
+        let home = try TemporaryDirectory(prefix: "dsari-soft-hard")
+        let config = """
+            jobs:
+              flaky:
+                command: [/bin/sh, -c, 'code=$(cat \(home.url("state"))); echo "state $code"; exit $code']
+                schedule: "* * * * * */5"
+                nagios_check: true
+                max_check_attempts: 3
+                retry_interval: 1
+            """
+        let daemon = try DaemonProcess(config: config, home: home)
+        defer { daemon.stop() }
+        try daemon.home.write("state", "2")
+        try daemon.start()
+        func runs() throws -> [RunRecord] {
+            guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
+            return try RunStore(path: daemon.databasePath).runs(jobNames: ["flaky"], runIDs: [], running: false)
+        }
+        func field(_ run: RunRecord, _ key: String) -> ConfigValue? { run.runData["nagios"]?.value[key]?.value }
+        #expect(try eventually(timeout: 30) { try runs().count >= 4 }, "\(daemon.log)")
+        daemon.stop(keepHome: true)
+        let first = try runs()
+        try #require(first.count >= 4)
+        // Attempt 1 and 2 are SOFT and retried after 1 s; attempt 3 is HARD; then the schedule again.
+        #expect(first.prefix(4).map(\.triggerType) == ["schedule", "retry", "retry", "schedule"])
+        #expect(first.prefix(4).map { field($0, "current_attempt") } == [.int(1), .int(2), .int(3), .int(3)])
+        #expect(first.prefix(4).map { field($0, "state_type") } == [.int(0), .int(0), .int(1), .int(1)])
+        #expect(first.prefix(4).map { field($0, "max_attempts") } == Array(repeating: .int(3), count: 4))
+        for index in 1...2 {
+            let gap = first[index].startTime - first[index - 1].startTime
+            #expect(gap >= 0.9 && gap < 4, "retry \(index) came \(gap) s after the attempt before")
+        }
+        // Seconds come last in croniter's six fields: every 5 s, from the first run's time.
+        #expect(
+            abs(first[3].scheduleTime - first[0].scheduleTime - 5) < 0.001,
+            "back on the 5 s schedule: \(first.map { ($0.triggerType, $0.scheduleTime, $0.startTime) })")
+        let hardChange = first[2].startTime
+        #expect(field(first[3], "last_hard_state_change") == .double(hardChange))
+        #expect(field(first[3], "last_state_change") == .double(first[0].startTime))
+
+        // A new daemon goes on from the recorded state: still HARD, same hard state change.
+        let again = try DaemonProcess(config: config, home: home)
+        defer { again.stop() }
+        try again.start()
+        let before = first.count
+        #expect(try eventually(timeout: 30) { try runs().count > before }, "\(again.log)")
+        let resumed = try runs()[before]
+        #expect(resumed.triggerType == "schedule")
+        #expect(field(resumed, "state_type") == .int(1) && field(resumed, "current_attempt") == .int(3))
+        #expect(field(resumed, "last_hard_state_change") == .double(hardChange))
+        // Recovery: HARD at once, attempt 1, the hard state changes.
+        try daemon.home.write("state", "0")
+        var recovery: RunRecord?
+        #expect(
+            try eventually(timeout: 30) {
+                recovery = try runs().first { field($0, "current_state") == .int(0) }
+                return recovery != nil
+            }, "\(again.log)")
+        if let recovery {
+            #expect(field(recovery, "state_type") == .int(1) && field(recovery, "current_attempt") == .int(1))
+            #expect(field(recovery, "last_hard_state_change") == .double(recovery.startTime))
+            #expect(field(recovery, "last_time_critical") != .null)
+        }
+        let dump = try BinaryRunner("dsari-prometheus-exporter").run(
+            ["-c", again.configDirectory, "--dump"], environment: ["DSARI_HOME": again.home.path])
+        #expect(dump.standardOutput.contains("dsari_check_max_attempts{job_name=\"flaky\"} 3\n"), "\(dump.standardOutput)")
     }
 }
 

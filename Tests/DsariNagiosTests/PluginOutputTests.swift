@@ -190,15 +190,15 @@ struct PluginOutputTests {
     @Test(arguments: [(0, CheckState.ok), (1, .warning), (2, .critical), (3, .unknown)])
     func statesFromExitCodes(code: Int, state: CheckState) {
         #expect(CheckState(exitCode: code) == state)
-        #expect(CheckState(exitCode: code, outOfRange: .nrpe) == state)
+        #expect(CheckState(exitCode: code, outOfRange: .unknown) == state)
         #expect(CheckState.outOfBoundsMessage(exitCode: code) == nil)
     }
 
     @Test(arguments: [4, 126, 127, 255, -1])
     func outOfRangeExitCodesFollowThePolicy(code: Int) {
         #expect(CheckState(exitCode: code) == .critical)
-        #expect(CheckState(exitCode: code, outOfRange: .nagiosCore) == .critical)
-        #expect(CheckState(exitCode: code, outOfRange: .nrpe) == .unknown)
+        #expect(CheckState(exitCode: code, outOfRange: .critical) == .critical)
+        #expect(CheckState(exitCode: code, outOfRange: .unknown) == .unknown)
     }
 
     @Test func stateNamesAndOutOfBoundsMessages() {

@@ -28,7 +28,8 @@ struct ConfigInterpreter {
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
-        "concurrent_runs", "max_output_bytes", "nagios_check",
+        "concurrent_runs", "max_output_bytes", "nagios_check", "max_check_attempts", "retry_interval",
+        "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
@@ -263,6 +264,7 @@ struct ConfigInterpreter {
         }
         var job = Job(name: source.name, command: [], jobGroup: source.group)
         var scheduleNode: ConfigNode?
+        var lowFlapNode: ConfigNode?
         for option in source.options {
             let node = option.value
             let key = option.key
@@ -299,6 +301,25 @@ struct ConfigInterpreter {
                 job.concurrentRuns = try bool(node, key: key, subject: subject)
             case "nagios_check":
                 job.nagiosCheck = try bool(node, key: key, subject: subject)
+            case "max_check_attempts":
+                job.check.maxCheckAttempts = try integer(
+                    node, key: key, subject: subject, minimum: 1, expected: "a number of attempts (a whole number, 1 or more)")
+            case "retry_interval":
+                job.check.retryInterval = try optionalSeconds(node, key: key, subject: subject, allowZero: false)
+            case "out_of_range_exit":
+                let expected = "\"critical\" (Nagios Core) or \"unknown\" (NRPE)"
+                guard case .string(let text) = node.value, let policy = OutOfRangeExitPolicy(rawValue: text) else {
+                    throw typeError(node, key: key, expected: expected, subject: subject)
+                }
+                job.check.outOfRangeExit = policy
+            case "flap_detection":
+                job.check.flapDetection = try bool(node, key: key, subject: subject)
+            case "low_flap_threshold":
+                job.check.lowFlapThreshold = try percent(node, key: key, subject: subject)
+                lowFlapNode = node
+            case "high_flap_threshold":
+                job.check.highFlapThreshold = try percent(node, key: key, subject: subject)
+                lowFlapNode = lowFlapNode ?? node
             case "max_output_bytes":
                 job.maxOutputBytes =
                     node.value.isNull
@@ -312,6 +333,13 @@ struct ConfigInterpreter {
                     warnUnknown(option, known: Self.jobKeys, subject: subject)
                 }
             }
+        }
+        if let node = lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
+            throw ConfigError(
+                "\"low_flap_threshold\" (\(job.check.lowFlapThreshold.pythonRepr)) must not be above "
+                    + "\"high_flap_threshold\" (\(job.check.highFlapThreshold.pythonRepr))",
+                location: node.location, subject: subject, key: "low_flap_threshold",
+                expected: "a low threshold at or below the high one")
         }
         if let schedule = job.schedule {
             // Parsed once per load: `R` items are drawn here, and the engine
@@ -524,12 +552,7 @@ struct ConfigInterpreter {
         _ node: ConfigNode, key: String, subject: ConfigError.Subject?, allowZero: Bool
     ) throws -> Double {
         let expected = "a number of seconds"
-        let seconds: Double
-        switch node.value {
-        case .int(let number): seconds = Double(number)
-        case .double(let number): seconds = number
-        default: throw typeError(node, key: key, expected: expected, subject: subject)
-        }
+        let seconds = try number(node, key: key, subject: subject, expected: expected)
         let problem: String? =
             if !seconds.isFinite {
                 "must be a finite number of seconds"
@@ -546,6 +569,23 @@ struct ConfigInterpreter {
                 subject: subject, key: key, expected: expected)
         }
         return seconds
+    }
+
+    /// An integer or a float (not a boolean).
+    private func number(_ node: ConfigNode, key: String, subject: ConfigError.Subject?, expected: String) throws -> Double {
+        switch node.value {
+        case .int(let number): Double(number)
+        case .double(let number): number
+        default: throw typeError(node, key: key, expected: expected, subject: subject)
+        }
+    }
+
+    /// A percentage, 0 to 100 (an integer or a float).
+    private func percent(_ node: ConfigNode, key: String, subject: ConfigError.Subject?) throws -> Double {
+        let expected = "a percentage from 0 to 100"
+        let value = try number(node, key: key, subject: subject, expected: expected)
+        guard value >= 0, value <= 100 else { throw typeError(node, key: key, expected: expected, subject: subject) }
+        return value
     }
 
     private func outputLimit(_ node: ConfigNode, key: String) throws -> Int {

@@ -43,6 +43,8 @@ public struct Job: Sendable, Hashable {
     /// made by `dsari-nrpe-import` has it): exit code 0–3 is the check state
     /// and the output carries status text and performance data.
     public var nagiosCheck: Bool
+    /// For Nagios checks: attempts, retry interval, out-of-range exit codes, flapping.
+    public var check: CheckOptions
 
     public static let defaultMaxExecutionGrace: Double = 60
 
@@ -60,7 +62,8 @@ public struct Job: Sendable, Hashable {
         jenkinsEnvironment: Bool = false,
         jobGroup: String? = nil,
         concurrentRuns: Bool = false,
-        nagiosCheck: Bool = false
+        nagiosCheck: Bool = false,
+        check: CheckOptions = CheckOptions()
     ) {
         self.name = name
         self.command = command
@@ -76,5 +79,6 @@ public struct Job: Sendable, Hashable {
         self.jobGroup = jobGroup
         self.concurrentRuns = concurrentRuns
         self.nagiosCheck = nagiosCheck
+        self.check = check
     }
 }

@@ -1,0 +1,21 @@
+import DsariCore
+
+extension RunStore {
+    /// `run_data.nagios` of a job's latest finished run that carries a check
+    /// result (an interrupted run carries none), or nil. The check's state
+    /// over time lives there, so a restarted daemon goes on from it. Walks
+    /// the job's runs newest first on the (job_name, stop_time) index.
+    public func latestCheckResult(jobName: String) throws -> ConfigValue? {
+        try withConnection { box in
+            let statement = try box.statement(
+                """
+                SELECT json_extract(run_data, '$.nagios') FROM runs
+                WHERE job_name = ? AND json_extract(run_data, '$.nagios.current_state') IS NOT NULL
+                ORDER BY stop_time DESC LIMIT 1
+                """)
+            try statement.bind([.text(jobName)])
+            guard try statement.step() else { return nil }
+            return ConfigValue(storedJSON: statement.text(0))
+        }
+    }
+}
