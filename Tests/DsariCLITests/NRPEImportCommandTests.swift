@@ -64,13 +64,54 @@ struct NRPEImportCommandTests {
         #expect(!summary.contains("check_disabled"))
     }
 
+    @Test func argumentsExampleGivesItsExpectedOutput() throws {
+        let result = try tool.run(
+            ["--args", "check_disk=20%!10%!/", "--args", "check_http=127.0.0.1!/health", "--args", "check_echo=a b!!c$d", "args.cfg"],
+            currentDirectory: Self.examples)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == (try example("args.expected.yaml")))
+        #expect(result.standardError.contains("imported 4 command(s) from args.cfg as jobs: check_disk, check_http, check_echo, check_plain"))
+        #expect(
+            result.standardError.contains(
+                "skipped: args.cfg:16: command \"check_procs\" skipped: it uses $ARG1$, $ARG2$, $ARG3$; give values with --args check_procs=ARG1!ARG2..."
+            ))
+        #expect(result.standardError.contains("skipped: args.cfg:17: command \"check_sixteen\" skipped: it uses $ARG16$"))
+        // Never a job that would run a literal macro.
+        #expect(!result.standardOutput.contains("$ARG"))
+    }
+
+    @Test func trickyLinesExampleGivesItsExpectedOutput() throws {
+        let result = try tool.run(["tricky.cfg"], currentDirectory: Self.examples)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == (try example("tricky.expected.yaml")))
+        let expectedWarnings = [
+            "tricky.cfg:6: \"command_prefix \" is not a directive NRPE knows",
+            "tricky.cfg:8: directive \"this line has no equals sign\" has no value",
+            "tricky.cfg:18: directive \"command[check_empty]\" has no value",
+            "tricky.cfg:22: \"command[]\" names no command",
+            "tricky.cfg:27: command \"check_twice\" is defined again (before at tricky.cfg:26)",
+            "tricky.cfg:29: cannot read include file \"/nonexistent/nrpe-extra.cfg\"",
+            "tricky.cfg:30: cannot read include directory \"/nonexistent/nrpe.d\"",
+            "tricky.cfg:15: command \"check_dollar\" has an unpaired \"$\"",
+        ]
+        for warning in expectedWarnings {
+            #expect(result.standardError.contains("warning: \(warning)"), "\(warning)\n\(result.standardError)")
+        }
+        #expect(
+            result.standardError.contains(
+                "imported 8 command(s) from tricky.cfg as jobs: check_a, check_eq, check_dollar, check_open, check_hash, check_twice, check_trailing, check_crlf"
+            ))
+    }
+
     @Test func importedConfigurationPassesConfigCheckWithoutWarnings() throws {
         let result = try configCheck([
             "debian.yaml": try example("debian-nrpe.expected.yaml"),
             "multi.yaml": try example("multi.expected.yaml"),
+            "args.yaml": try example("args.expected.yaml"),
+            "tricky.yaml": try example("tricky.expected.yaml"),
         ])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("Config OK: 14 job(s)"))
+        #expect(result.standardOutput.contains("Config OK: 26 job(s)"))
         #expect(result.standardError.isEmpty)
     }
 
