@@ -70,7 +70,8 @@ struct NRPEImportCommandTests {
             currentDirectory: Self.examples)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == (try example("args.expected.yaml")))
-        #expect(result.standardError.contains("imported 4 command(s) from args.cfg as jobs: check_disk, check_http, check_echo, check_plain"))
+        #expect(
+            result.standardError.contains("imported 4 command(s) from args.cfg as jobs: check_disk, check_http, check_echo, check_plain"))
         #expect(
             result.standardError.contains(
                 "skipped: args.cfg:16: command \"check_procs\" skipped: it uses $ARG1$, $ARG2$, $ARG3$; give values with --args check_procs=ARG1!ARG2..."
