@@ -6,9 +6,14 @@ struct JobAggregate {
     var count = 0
     var successes = 0
     var failures = 0
-    /// Sorted, for exact quantiles over all runs (dsari's definition).
-    var durations: [Double] = []
-    var latencies: [Double] = []
+    /// Sorted, for exact quantiles over all runs (dsari's definition), once
+    /// `settle()` has merged the runs added since.
+    private(set) var durations: [Double] = []
+    private(set) var latencies: [Double] = []
+    /// Values of the runs added since the last `settle()`, in arrival order:
+    /// sorting a batch once beats inserting each run into a long sorted array.
+    private var newDurations: [Double] = []
+    private var newLatencies: [Double] = []
     /// Summed in recording order, as dsari's Python `sum()` does (same bits).
     var durationSum = 0.0
     var latencySum = 0.0
@@ -38,8 +43,8 @@ struct JobAggregate {
         let latency = Double(startUS - scheduleUS) / 1_000_000
         count += 1
         if exitCode == 0 { successes += 1 } else { failures += 1 }
-        Self.insertSorted(duration, into: &durations)
-        Self.insertSorted(latency, into: &latencies)
+        newDurations.append(duration)
+        newLatencies.append(latency)
         durationSum += duration
         latencySum += latency
         for (index, bound) in buckets.enumerated() where duration <= bound {
@@ -65,14 +70,25 @@ struct JobAggregate {
         return Int64(seconds) * 1_000_000 + Int64(micros)
     }
 
-    private static func insertSorted(_ value: Double, into array: inout [Double]) {
-        var low = 0
-        var high = array.count
-        while low < high {
-            let mid = (low + high) / 2
-            if array[mid] <= value { low = mid + 1 } else { high = mid }
+    /// Merges the runs added since the last call into the sorted arrays: one
+    /// small batch is inserted in place; a large one (the first load) is
+    /// appended and the whole sorted once.
+    mutating func settle() {
+        Self.merge(&newDurations, into: &durations)
+        Self.merge(&newLatencies, into: &latencies)
+    }
+
+    private static func merge(_ added: inout [Double], into sorted: inout [Double]) {
+        guard !added.isEmpty else { return }
+        if added.count <= 16 {
+            for value in added {
+                sorted.insert(value, at: sorted.partitioningIndex(where: { $0 > value }))
+            }
+        } else {
+            sorted += added
+            sorted.sort()
         }
-        array.insert(value, at: low)
+        added.removeAll(keepingCapacity: false)
     }
 
     /// dsari's percentile: linear interpolation between the closest ranks.

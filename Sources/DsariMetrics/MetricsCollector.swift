@@ -218,6 +218,10 @@ public final class MetricsCollector: Sendable {
             state.store = try RunStore(path: state.config.databaseFile, readOnly: true)
         }
         guard let store = state.store else { return }
+        var touched: Set<String> = []
+        defer {
+            for name in touched { state.jobs[name]?.settle() }
+        }
         while true {
             let batch = try store.finishedRunTimes(afterRowID: state.lastRowID)
             for run in batch {
@@ -233,8 +237,9 @@ public final class MetricsCollector: Sendable {
                 }
                 state.jobs[run.jobName] = job
                 state.lastRowID = run.rowID
+                touched.insert(run.jobName)
             }
-            if batch.count < 50_000 { return }
+            if batch.count < 50_000 { break }
         }
     }
 }
