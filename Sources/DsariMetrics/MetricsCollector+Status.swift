@@ -52,6 +52,7 @@ extension MetricsCollector {
                     add("plugin_output", .string("exit code \(last.exitCode.map(String.init) ?? "unknown")"))
                     add("last_check", .double(last.startTime))
                     add("state_type", .int(1))
+                    add("state_type_name", .string("HARD"))
                     add("current_attempt", .int(1))
                     add("max_attempts", .int(1))
                     add("check_execution_time", .double(last.stopTime - last.startTime))
@@ -70,65 +71,5 @@ extension MetricsCollector {
     /// Whether the run history can be read now (`/-/healthy`).
     public func isHealthy() -> Bool {
         (try? withCaughtUpState { _ in true }) ?? false
-    }
-
-    /// `/status`: the same data as a page a person reads; refreshes itself every 30 s.
-    public func statusPage(now: Double = Date().timeIntervalSince1970) throws -> String {
-        let status = try status(now: now)
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        func when(_ value: ConfigValue?) -> String {
-            guard case .double(let seconds)? = value else { return "" }
-            return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
-        }
-        var rows = ""
-        if case .array(let jobs)? = status["jobs"]?.value {
-            for entry in jobs {
-                let job = entry.value
-                let name = job["job_name"]?.value.stringValue ?? ""
-                let state: String
-                let css: String
-                if let name = job["state_name"]?.value.stringValue {
-                    state = name
-                    css = name.lowercased()
-                } else if case .int(let code)? = job["last_run_exit_code"]?.value {
-                    state = "exit \(code)"
-                    css = code == 0 ? "ok" : "critical"
-                } else {
-                    state = "no run yet"
-                    css = "pending"
-                }
-                var duration = ""
-                if case .double(let seconds)? = job["last_run_duration"]?.value { duration = String(format: "%.3f s", seconds) }
-                let output = job["plugin_output"]?.value.stringValue ?? ""
-                rows += """
-                    <tr class="\(css)"><td>\(escape(name))</td><td class="state">\(escape(state))</td>\
-                    <td>\(escape(output))</td><td>\(when(job["last_run_stop_time"]?.value))</td>\
-                    <td>\(when(job["next_check"]?.value))</td><td>\(duration)</td></tr>
-
-                    """
-            }
-        }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
-            <title>dsari status</title>
-            <style>
-            body { font-family: sans-serif; margin: 1.5em; color: #222; }
-            table { border-collapse: collapse; width: 100%; }
-            th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #ddd; vertical-align: top; }
-            td.state { font-weight: bold; }
-            tr.ok td.state { color: #1b7f2a; } tr.warning td.state { color: #a66b00; }
-            tr.critical td.state { color: #b3001b; } tr.unknown td.state { color: #6a3d9a; } tr.pending td.state { color: #777; }
-            </style></head><body>
-            <h1>dsari status</h1>
-            <p>Generated \(when(status["generated"]?.value)) by dsari-swift \(DsariVersion.string).</p>
-            <table><thead><tr><th>Job</th><th>State</th><th>Output</th><th>Last run</th><th>Next run</th><th>Duration</th></tr></thead>
-            <tbody>
-            \(rows)</tbody></table></body></html>
-
-            """
     }
 }

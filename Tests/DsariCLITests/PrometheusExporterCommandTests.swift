@@ -1,6 +1,7 @@
 import DsariCore
 import DsariTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// End-to-end: the built `dsari-prometheus-exporter` on a home a real daemon filled.
@@ -14,7 +15,7 @@ struct PrometheusExporterCommandTests {
                   ok: {command: [/bin/true], schedule: '* * * * * *'}
                   bad: {command: [/bin/false], schedule: '* * * * * *'}
                   idle: {command: [/bin/true]}
-                  chk: {command: [/bin/sh, -c, 'echo "WARN <b>disk</b> | t=5ms;;;"; exit 1'], schedule: '* * * * * *', nagios_check: true}
+                  chk: {command: [/bin/sh, -c, 'echo "WARN <script>alert(1)</script> <b>disk</b> | t=5ms;;;"; exit 1'], schedule: '* * * * * *', nagios_check: true}
                 """)
         try daemon.start()
         let filled = eventually(timeout: 20) {
@@ -82,7 +83,8 @@ struct PrometheusExporterCommandTests {
         let jobs = Dictionary(list.map { ($0["job_name"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         #expect(jobs["chk"]?["current_state"] as? Int == 1)
         #expect(jobs["chk"]?["state_name"] as? String == "WARNING")
-        #expect(jobs["chk"]?["plugin_output"] as? String == "WARN <b>disk</b>")
+        #expect(jobs["chk"]?["plugin_output"] as? String == "WARN <script>alert(1)</script> <b>disk</b>")
+        #expect(jobs["chk"]?["state_type"] as? Int == 1 && jobs["chk"]?["max_attempts"] as? Int == 1)
         #expect(jobs["chk"]?["performance_data"] as? String == "t=5ms;;;")
         #expect(jobs["chk"]?["last_check"] is Double && jobs["chk"]?["check_execution_time"] is Double)
         #expect(jobs["ok"]?["last_run_exit_code"] as? Int == 0 && jobs["ok"]?["next_check"] is Double)
@@ -92,11 +94,128 @@ struct PrometheusExporterCommandTests {
         let page = try httpExchange(port: port, path: "/status")
         #expect(page.contains("Content-Type: text/html"))
         #expect(page.contains("<meta http-equiv=\"refresh\""))
-        #expect(page.contains("WARN &lt;b&gt;disk&lt;/b&gt;"))
-        #expect(!page.contains("<b>disk</b>"))
-        #expect(page.contains("<tr class=\"warning\"><td>chk</td>"))
+        #expect(page.contains("WARN &lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;disk&lt;/b&gt;"))
+        #expect(!page.contains("<b>disk</b>") && !page.contains("<script>alert"))
+        #expect(page.contains("<tr class=\"warning\"><td>chk</td><td class=\"state\" data-sort=\"2\">WARNING</td><td>HARD</td>"))
+        #expect(page.contains("1/1"))
+        // Problems first: CRITICAL, WARNING, no run yet, OK.
+        let order = ["<td>bad</td>", "<td>chk</td>", "<td>idle</td>", "<td>ok</td>"].compactMap { page.range(of: $0)?.lowerBound }
+        #expect(order.count == 4 && order == order.sorted(), "\(page)")
+        #expect(page.contains("1 CRITICAL, 1 WARNING, 1 PENDING, 1 OK"))
         // The check's metrics: perfdata in seconds.
         #expect(reply.contains("dsari_check_perfdata_value{job_name=\"chk\",label=\"t\",unit=\"s\"} 0.005\n"))
+    }
+
+    /// The exporter on port 0 (the chosen port is read from its log line).
+    func startExporter(home: TemporaryDirectory) throws -> (Process, UInt16) {
+        let exporter = Process()
+        exporter.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
+        exporter.arguments = ["-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", "0"]
+        exporter.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
+        let log = home.url("exporter.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        exporter.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try exporter.run()
+        var port: UInt16?
+        _ = eventually(timeout: 10) {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on 127.0.0.1:") }),
+                let portText = line.split(separator: ":").last?.split(separator: "/").first
+            else { return false }
+            port = UInt16(portText)
+            return true
+        }
+        guard let port else {
+            exporter.terminate()
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "exporter did not say its port"])
+        }
+        return (exporter, port)
+    }
+
+    /// 16 clients scraping at once, 10 times each: every answer whole and alike.
+    @Test func concurrentScrapesAllSucceed() throws {
+        let home = try home()
+        defer { home.remove() }
+        let (exporter, port) = try startExporter(home: home)
+        defer {
+            exporter.terminate()
+            exporter.waitUntilExit()
+        }
+        let results = Mutex<[String]>([])
+        let threads = (0..<16).map { _ in
+            Thread {
+                for _ in 0..<10 {
+                    let reply = (try? httpExchange(port: port, path: "/metrics")) ?? "failed"
+                    results.withLock { $0.append(reply) }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        #expect(eventually(timeout: 60) { results.withLock { $0.count } == 160 })
+        let replies = results.withLock { $0 }
+        #expect(replies.allSatisfy { $0.hasPrefix("HTTP/1.1 200 OK\r\n") }, "\(replies.first { !$0.hasPrefix("HTTP/1.1 200") } ?? "")")
+        // The same families in every answer (values such as dsari_time differ).
+        func families(_ reply: String) -> [Substring] {
+            reply.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        }
+        let first = families(replies[0])
+        #expect(first.count > 10)
+        #expect(replies.allSatisfy { families($0) == first })
+    }
+
+    /// A real Prometheus (Debian's package) scrapes the exporter, and its
+    /// query API returns dsari_run_count.
+    @Test func aRealPrometheusScrapesTheExporter() throws {
+        let prometheus = "/usr/bin/prometheus"
+        try #require(FileManager.default.isExecutableFile(atPath: prometheus), "script/test installs Debian's prometheus")
+        let home = try home()
+        defer { home.remove() }
+        let (exporter, port) = try startExporter(home: home)
+        defer {
+            exporter.terminate()
+            exporter.waitUntilExit()
+        }
+        // Prometheus's own port: any free one on 127.0.0.1.
+        let webPort = try freeLoopbackPort()
+        try home.write(
+            "prometheus.yml",
+            """
+            global: {scrape_interval: 1s, evaluation_interval: 1s}
+            scrape_configs:
+              - job_name: dsari
+                static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+            """)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: prometheus)
+        server.arguments = [
+            "--config.file=\(home.url("prometheus.yml"))", "--storage.tsdb.path=\(home.url("tsdb"))",
+            "--web.listen-address=127.0.0.1:\(webPort)",
+        ]
+        let log = home.url("prometheus.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var answer = ""
+        let found = eventually(timeout: 60) {
+            answer = (try? httpBody(port: webPort, path: "/api/v1/query?query=dsari_run_count%7Bjob_name%3D%22bad%22%7D")) ?? ""
+            return answer.contains("\"job_name\":\"bad\"")
+        }
+        #expect(found, "\(answer)\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
+        #expect(reply["status"] as? String == "success")
+        let data = try #require(reply["data"] as? [String: Any])
+        let result = try #require((data["result"] as? [[String: Any]])?.first)
+        #expect((result["metric"] as? [String: String])?["job"] == "dsari")
+        let value = try #require((result["value"] as? [Any])?.last as? String)
+        #expect((Int(value) ?? 0) >= 2)
+        // The scrape itself is healthy.
+        let up = try httpBody(port: webPort, path: "/api/v1/query?query=up%7Bjob%3D%22dsari%22%7D")
+        #expect(up.contains("\"1\"]"), "\(up)")
     }
 
     @Test func badFlagsAreRefused() throws {

@@ -71,3 +71,22 @@ public func httpBody(port: UInt16, path: String) throws -> String {
     let reply = try httpExchange(port: port, path: path)
     return reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) } ?? ""
 }
+
+/// A TCP port on 127.0.0.1 free at the time of the call (for a server that
+/// cannot be told to pick one itself and say which).
+public func freeLoopbackPort() throws -> UInt16 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw LoopbackConnection.Failure(call: "socket", code: errno) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+        }
+    }
+    guard bound else { throw LoopbackConnection.Failure(call: "bind", code: errno) }
+    return UInt16(bigEndian: address.sin_port)
+}
