@@ -70,9 +70,10 @@ struct JobAggregate {
         return Int64(seconds) * 1_000_000 + Int64(micros)
     }
 
-    /// Merges the runs added since the last call into the sorted arrays: one
-    /// small batch is inserted in place; a large one (the first load) is
-    /// appended and the whole sorted once.
+    /// Merges the runs added since the last call into the sorted arrays: a
+    /// few are inserted in place; more are sorted and merged in one pass into
+    /// an array of exactly the size needed (no doubling: a million runs cost
+    /// their 8 bytes each and no more).
     mutating func settle() {
         Self.merge(&newDurations, into: &durations)
         Self.merge(&newLatencies, into: &latencies)
@@ -80,15 +81,30 @@ struct JobAggregate {
 
     private static func merge(_ added: inout [Double], into sorted: inout [Double]) {
         guard !added.isEmpty else { return }
+        defer { added = [] }
         if added.count <= 16 {
             for value in added {
                 sorted.insert(value, at: sorted.partitioningIndex(where: { $0 > value }))
             }
-        } else {
-            sorted += added
-            sorted.sort()
+            return
         }
-        added.removeAll(keepingCapacity: false)
+        added.sort()
+        var merged: [Double] = []
+        merged.reserveCapacity(sorted.count + added.count)
+        var (left, right) = (0, 0)
+        while left < sorted.count && right < added.count {
+            // Equal values: the earlier ones first (the order does not change a quantile).
+            if sorted[left] <= added[right] {
+                merged.append(sorted[left])
+                left += 1
+            } else {
+                merged.append(added[right])
+                right += 1
+            }
+        }
+        merged += sorted[left...]
+        merged += added[right...]
+        sorted = merged
     }
 
     /// dsari's percentile: linear interpolation between the closest ranks.

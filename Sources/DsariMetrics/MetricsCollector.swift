@@ -218,28 +218,31 @@ public final class MetricsCollector: Sendable {
             state.store = try RunStore(path: state.config.databaseFile, readOnly: true)
         }
         guard let store = state.store else { return }
-        var touched: Set<String> = []
-        defer {
-            for name in touched { state.jobs[name]?.settle() }
-        }
-        while true {
-            let batch = try store.finishedRunTimes(afterRowID: state.lastRowID)
-            for run in batch {
-                var job = state.jobs[run.jobName] ?? JobAggregate(buckets: options.buckets.count)
-                job.add(
-                    schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
-                // Check results are parsed only for runs that carry one (Nagios check jobs).
-                if let json = run.runDataJSON, json.contains("\"nagios\""),
-                    let next = CheckSnapshot.next(
-                        after: job.check, runData: run.runData, schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime)
-                {
-                    job.check = next
-                }
-                state.jobs[run.jobName] = job
-                state.lastRowID = run.rowID
-                touched.insert(run.jobName)
+        // Each check run stores the check's whole status, so only the latest
+        // one per job needs parsing.
+        var latestCheckRun: [String: RunStore.FinishedRunTimes] = [:]
+        var unsettled = 0
+        try store.forEachFinishedRun(afterRowID: state.lastRowID) { run in
+            // Mutated in place: a copy would duplicate the job's arrays at every run.
+            state.jobs[run.jobName, default: JobAggregate(buckets: options.buckets.count)].add(
+                schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
+            if run.hasCheckResult { latestCheckRun[run.jobName] = run }
+            state.lastRowID = run.rowID
+            unsettled += 1
+            if unsettled == 50_000 {
+                // Merged as the load goes, so the unsorted tails stay small.
+                for name in state.jobs.keys { state.jobs[name]?.settle() }
+                unsettled = 0
             }
-            if batch.count < 50_000 { break }
+        }
+        for name in state.jobs.keys { state.jobs[name]?.settle() }
+        for (name, run) in latestCheckRun {
+            if let next = CheckSnapshot.next(
+                after: state.jobs[name]?.check, runData: try store.runData(rowID: run.rowID), schedule: run.scheduleTime, start: run.startTime,
+                stop: run.stopTime)
+            {
+                state.jobs[name]?.check = next
+            }
         }
     }
 }

@@ -9,32 +9,44 @@ extension RunStore {
         public var startTime: Double
         public var stopTime: Double
         public var exitCode: Int?
-        /// The `run_data` column as stored (JSON text); parse only what is needed.
-        public var runDataJSON: String?
-
-        /// `run_data` parsed (an empty mapping when absent).
-        public var runData: ConfigValue { ConfigValue(storedJSON: runDataJSON) }
+        /// True when `run_data` carries a check result (`"nagios"`); its text
+        /// is not copied out of SQLite here (see `runData(rowID:)`).
+        public var hasCheckResult: Bool
     }
 
-    /// Finished runs recorded after `rowID`, in recording order (at most
-    /// `limit`): the exporter reads each run once and keeps aggregates.
-    public func finishedRunTimes(afterRowID rowID: Int64, limit: Int = 50_000) throws -> [FinishedRunTimes] {
+    /// Calls `body` with each finished run recorded after `rowID`, in
+    /// recording order, one row at a time (nothing is gathered in memory):
+    /// the exporter reads each run once and keeps aggregates. Returns the
+    /// number of rows.
+    @discardableResult
+    public func forEachFinishedRun(afterRowID rowID: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
         try withConnection { box in
             let statement = try box.statement(
                 """
-                SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code, run_data FROM runs
-                WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid LIMIT ?
+                SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code,
+                    instr(run_data, '"nagios"') > 0 FROM runs
+                WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid
                 """)
-            try statement.bind([.integer(rowID), .integer(Int64(limit))])
-            var rows: [FinishedRunTimes] = []
+            try statement.bind([.integer(rowID)])
+            var count = 0
             while try statement.step() {
-                rows.append(
+                count += 1
+                try body(
                     FinishedRunTimes(
                         rowID: statement.integer(0), jobName: statement.text(1) ?? "", scheduleTime: statement.real(2),
                         startTime: statement.real(3), stopTime: statement.real(4),
-                        exitCode: statement.optionalInteger(5).map { Int($0) }, runDataJSON: statement.text(6)))
+                        exitCode: statement.optionalInteger(5).map { Int($0) }, hasCheckResult: statement.optionalInteger(6) == 1))
             }
-            return rows
+            return count
+        }
+    }
+
+    /// The `run_data` of the run at `rowID` (an empty mapping when absent).
+    public func runData(rowID: Int64) throws -> ConfigValue {
+        try withConnection { box in
+            let statement = try box.statement("SELECT run_data FROM runs WHERE rowid = ?")
+            try statement.bind([.integer(rowID)])
+            return try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : .mapping([])
         }
     }
 }
