@@ -71,10 +71,6 @@ extension MetricsCollector {
     /// `/status`: the same data as a page a person reads; refreshes itself every 30 s.
     public func statusPage(now: Double = Date().timeIntervalSince1970) throws -> String {
         let status = try status(now: now)
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
         func when(_ value: ConfigValue?) -> String {
             guard case .double(let seconds)? = value else { return "" }
             return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
@@ -100,8 +96,8 @@ extension MetricsCollector {
                 if case .double(let seconds)? = job["last_run_duration"]?.value { duration = String(format: "%.3f s", seconds) }
                 let output = job["plugin_output"]?.value.stringValue ?? ""
                 rows += """
-                    <tr class="\(css)"><td>\(escape(name))</td><td class="state">\(escape(state))</td>\
-                    <td>\(escape(output))</td><td>\(when(job["last_run_stop_time"]?.value))</td>\
+                    <tr class="\(css)"><td>\(name.htmlEscaped)</td><td class="state">\(state.htmlEscaped)</td>\
+                    <td>\(output.htmlEscaped)</td><td>\(when(job["last_run_stop_time"]?.value))</td>\
                     <td>\(when(job["next_check"]?.value))</td><td>\(duration)</td></tr>
 
                     """
