@@ -2,10 +2,12 @@
 // The targets show the architecture; dependencies point down:
 //   commands (dsari-*) → DsariCLI → DsariEngine  → DsariStore, DsariNagios → DsariCore
 //                                 → DsariMetrics → DsariStore
+//                                 → DsariRender  → DsariStore, DsariNagios
 //                                 → DsariHTTP
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
-//   CSQLite ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine.
+//   CSQLite ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
+//   CZlib ← DsariRender.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
 import PackageDescription
@@ -49,6 +51,11 @@ let package = Package(
         .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
         .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios"]),
+        // zlib (Debian zlib1g-dev); only DsariRender imports it (gzip for report_html_gz).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // dsari-render's static HTML reports: the report model, the Mustache-subset
+        // template engine with its built-in templates, the atomic page writer.
+        .target(name: "DsariRender", dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CZlib"]),
         // The command-line surface shared by every dsari-* executable.
         .target(
             name: "DsariCLI",
@@ -58,6 +65,7 @@ let package = Package(
                 "DsariStore",
                 "DsariEngine",
                 "DsariMetrics",
+                "DsariRender",
                 "DsariHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -75,6 +83,7 @@ let package = Package(
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),
         .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
+        .testTarget(name: "DsariRenderTests", dependencies: ["DsariRender", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

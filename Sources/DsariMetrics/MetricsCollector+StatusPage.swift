@@ -37,7 +37,7 @@ extension MetricsCollector {
             tr.critical { background: #fdecee; } tr.warning { background: #fff6e0; } tr.unknown { background: #f3ecfa; }
             </style></head><body>
             <h1>dsari status</h1>
-            <p>\(Self.escape(summary.joined(separator: ", "))) &mdash; generated \(generated) by dsari-swift \(DsariVersion.string).</p>
+            <p>\(summary.joined(separator: ", ").htmlEscaped) &mdash; generated \(generated) by dsari-swift \(DsariVersion.string).</p>
             <table id="status"><thead><tr><th>Job</th><th>State</th><th>Type</th><th>Attempt</th><th>Output</th>\
             <th>Last run</th><th>Age</th><th>Duration</th><th>Next run</th></tr></thead>
             <tbody>
@@ -63,22 +63,6 @@ extension MetricsCollector {
             </body></html>
 
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     static func timestamp(_ value: ConfigValue?) -> String {
@@ -128,7 +112,7 @@ private struct StatusRow {
         let duration = number("last_run_duration")
         let next = number("next_check")
         func sortable(_ value: Double?) -> String { value.map { " data-sort=\"\($0)\"" } ?? " data-sort=\"-1\"" }
-        let escape = MetricsCollector.escape
+        func escape(_ text: String) -> String { text.htmlEscaped }
         var flapping = ""
         if job["is_flapping"]?.value == .bool(true) { flapping = " (flapping)" }
         html = """

@@ -238,7 +238,8 @@ public final class MetricsCollector: Sendable {
         for name in state.jobs.keys { state.jobs[name]?.settle() }
         for (name, run) in latestCheckRun {
             if let next = CheckSnapshot.next(
-                after: state.jobs[name]?.check, runData: try store.runData(rowID: run.rowID), schedule: run.scheduleTime, start: run.startTime,
+                after: state.jobs[name]?.check, runData: try store.runData(rowID: run.rowID), schedule: run.scheduleTime,
+                start: run.startTime,
                 stop: run.stopTime)
             {
                 state.jobs[name]?.check = next

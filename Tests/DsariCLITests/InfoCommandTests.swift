@@ -176,14 +176,3 @@ struct InfoCommandTests {
         #expect(result.standardOutput.hasPrefix("from-home\t"))
     }
 }
-
-/// The commands that later issues deliver say so instead of pretending.
-@Suite("Commands not available yet")
-struct UnavailableCommandTests {
-    @Test(arguments: ["dsari-render"])
-    func saysNotAvailable(command: String) throws {
-        let result = try BinaryRunner(command).run([])
-        #expect(result.status == 69)
-        #expect(result.standardError.contains("not available yet"))
-    }
-}

@@ -1,8 +1,9 @@
 import Foundation
 
-/// How long a run took, for people: `4.2s`, `3m 05s`, `2h 03m`, `3d 04h`.
-enum RunDuration {
-    static func describe(_ seconds: Double) -> String {
+/// How long a run took, for people: `4.2s`, `3m 05s`, `2h 03m`, `3d 04h`
+/// (`dsari-info run list`, the `dsari-render` pages).
+public enum RunDuration {
+    public static func describe(_ seconds: Double) -> String {
         let seconds = max(0, seconds)
         if seconds < 60 {
             return String(format: "%.1fs", (seconds * 10).rounded(.down) / 10)
