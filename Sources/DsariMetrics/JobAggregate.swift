@@ -19,8 +19,6 @@ struct JobAggregate {
     var latencySum = 0.0
     /// The run with the latest stop time (the later-recorded one on a tie).
     var last: Last?
-    /// Cumulative duration histogram counts, one per bucket bound.
-    var bucketCounts: [Int]
     /// For Nagios check jobs: the latest result.
     var check: CheckSnapshot?
 
@@ -31,13 +29,17 @@ struct JobAggregate {
         var exitCode: Int?
     }
 
-    init(buckets: Int) {
-        bucketCounts = Array(repeating: 0, count: buckets)
+    init() {}
+
+    /// Runs that took at most `bound` seconds: a histogram bucket, counted in
+    /// the sorted durations when scraped (no per-run bucket work).
+    func count(atMost bound: Double) -> Int {
+        durations.partitioningIndex(where: { $0 > bound })
     }
 
     /// Adds one finished run. Times come from dsari's datetimes: each epoch is
     /// rounded to the microsecond first (Python's `fromtimestamp`).
-    mutating func add(schedule: Double, start: Double, stop: Double, exitCode: Int?, buckets: [Double]) {
+    mutating func add(schedule: Double, start: Double, stop: Double, exitCode: Int?) {
         let (scheduleUS, startUS, stopUS) = (Self.microseconds(schedule), Self.microseconds(start), Self.microseconds(stop))
         let duration = Double(stopUS - startUS) / 1_000_000
         let latency = Double(startUS - scheduleUS) / 1_000_000
@@ -47,9 +49,6 @@ struct JobAggregate {
         newLatencies.append(latency)
         durationSum += duration
         latencySum += latency
-        for (index, bound) in buckets.enumerated() where duration <= bound {
-            bucketCounts[index] += 1
-        }
         let stopSeconds = Double(stopUS) / 1_000_000
         if last.map({ stopSeconds >= $0.stopTime }) ?? true {
             last = Last(

@@ -49,7 +49,7 @@ public final class MetricsCollector: Sendable {
             try catchUp(&state)
             let jobNames = state.config.jobs.keys.sorted()
             for name in jobNames {
-                let job = state.jobs[name] ?? JobAggregate(buckets: options.buckets.count)
+                let job = state.jobs[name] ?? JobAggregate()
                 let label = [("job_name", name)]
                 writer.add(
                     "dsari_run_count", help: "Number of runs performed for a job", type: "counter", .init(label, .integer(job.count)))
@@ -97,8 +97,8 @@ public final class MetricsCollector: Sendable {
                 // Ours: a histogram Prometheus can aggregate across jobs and hosts.
                 let histogram = "dsari_job_run_duration_seconds"
                 let help = "Run duration per job, as a histogram (aggregatable, unlike the summary)"
-                var samples = zip(options.buckets, job.bucketCounts).map { bound, count in
-                    ExpositionWriter.Sample(label + [("le", bound.pythonRepr)], .integer(count), suffix: "_bucket")
+                var samples = options.buckets.map { bound in
+                    ExpositionWriter.Sample(label + [("le", bound.pythonRepr)], .integer(job.count(atMost: bound)), suffix: "_bucket")
                 }
                 samples.append(.init(label + [("le", "+Inf")], .integer(job.count), suffix: "_bucket"))
                 samples.append(.init(label, .float(job.durationSum), suffix: "_sum"))
@@ -224,8 +224,8 @@ public final class MetricsCollector: Sendable {
         var unsettled = 0
         try store.forEachFinishedRun(afterRowID: state.lastRowID) { run in
             // Mutated in place: a copy would duplicate the job's arrays at every run.
-            state.jobs[run.jobName, default: JobAggregate(buckets: options.buckets.count)].add(
-                schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode, buckets: options.buckets)
+            state.jobs[run.jobName, default: JobAggregate()].add(
+                schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode)
             if run.hasCheckResult { latestCheckRun[run.jobName] = run }
             state.lastRowID = run.rowID
             unsettled += 1

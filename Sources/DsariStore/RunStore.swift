@@ -38,7 +38,11 @@ public final class RunStore: Sendable {
         self.path = path
         let db = try SQLiteConnection(path: path, readOnly: readOnly)
         try db.execute("PRAGMA busy_timeout = 10000")
-        if !readOnly {
+        if readOnly {
+            // Readers (the exporter, dsari-info) read each row once, in order:
+            // a small page cache costs nothing and keeps their memory low.
+            try db.execute("PRAGMA cache_size = -512")
+        } else {
             try db.execute("PRAGMA journal_mode = WAL")
             // In WAL mode NORMAL keeps every committed run across a crash of
             // the daemon (kill -9); FULL would add a sync per commit for power loss.

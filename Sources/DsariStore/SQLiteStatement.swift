@@ -45,8 +45,11 @@ final class SQLiteStatement {
     /// Steps once: true when a row is available.
     func step() throws -> Bool {
         let code = sqlite3_step(handle)
-        try connection.check(code, "step \(String(cString: sqlite3_sql(handle)).prefix(60))", accepted: [SQLITE_ROW, SQLITE_DONE])
-        return code == SQLITE_ROW
+        // The common cases first: this runs once per row read.
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        try connection.check(code, "step \(String(cString: sqlite3_sql(handle)).prefix(60))")
+        return false
     }
 
     /// Runs a statement that returns no rows.

@@ -410,6 +410,30 @@ struct ConfigValueTests {
         #expect(value.pythonRepr == expected)
     }
 
+    /// Against Python's own repr(): random magnitudes across both layouts and
+    /// their borders (1e-4, 1e15, 1e16), and random bit patterns.
+    @Test func floatsPrintAsPythonsReprOnRandomValues() throws {
+        var generator = SeededGenerator(state: 7)
+        var values: [Double] = [1e-4, 9.999999999999999e-5, 1e15, 999999999999999.9, 1e16, 9999999999999998.0, 0, -0.0]
+        for _ in 0..<20_000 {
+            let exponent = Double.random(in: -7...18, using: &generator)
+            let scaled = (Double.random(in: 1..<10, using: &generator) * pow(10, exponent.rounded(.down)))
+            values.append(Bool.random(using: &generator) ? scaled : -scaled)
+            values.append(Double(Int.random(in: 0..<10_000_000, using: &generator)) / 1000)
+            let bits = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))
+            if bits.isFinite { values.append(bits) }
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try directory.write(
+            "floats.txt", values.map { String($0.bitPattern, radix: 16).leftPadded(to: 16) }.joined(separator: "\n"))
+        let expected = String(decoding: try OracleScript.run("float_repr_oracle.py", [input]), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        try #require(expected.count == values.count)
+        let wrong = zip(values, expected).filter { $0.pythonRepr != $1 }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5).map { "\($0.pythonRepr) vs \($1)" })")
+    }
+
     @Test func briefDescriptionsShowValuesButKindsDoNot() {
         #expect(ConfigValue.string("ten").briefDescription == "the string \"ten\"")
         #expect(ConfigValue.int(5).briefDescription == "the number 5")
@@ -447,5 +471,11 @@ struct ConfigValueTests {
             warning.description
                 == "a.yaml:4: job \"j\": unknown option \"comand\" is ignored (did you mean \"command\"?).")
         #expect(ConfigWarning("skipped: not a regular file", file: "/x/y.yaml").description == "/x/y.yaml: skipped: not a regular file.")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

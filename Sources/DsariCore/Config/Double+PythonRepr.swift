@@ -9,6 +9,14 @@ extension Double {
     public var pythonRepr: String {
         if isNaN { return "nan" }
         if isInfinite { return self < 0 ? "-inf" : "inf" }
+        // The common case, cheaply: where both languages print plain
+        // decimals (Python from 1e-4 up to 1e16, Swift at least over this
+        // range), the shortest digits are laid out alike ("2.5", "1.0").
+        let magnitude = abs(self)
+        if magnitude >= 1e-4, magnitude < 1e15 {
+            let text = description
+            if !text.utf8.contains(UInt8(ascii: "e")) { return text }
+        }
         let (negative, digits, pointPosition) = shortestDecimalDigits
         let sign = negative ? "-" : ""
         let exponent = pointPosition - 1
