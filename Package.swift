@@ -4,10 +4,11 @@
 //                                 → DsariMetrics → DsariStore
 //                                 → DsariRender  → DsariStore, DsariNagios
 //                                 → DsariHTTP
+//                                 → DsariNRPE    → DsariCore
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
 //   CSQLite ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
-//   CZlib ← DsariRender.
+//   CZlib ← DsariRender, COpenSSL ← DsariNRPE.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
 import PackageDescription
@@ -47,6 +48,10 @@ let package = Package(
         .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CProcessSpawn"]),
         // libmicrohttpd (Debian libmicrohttpd-dev); only DsariHTTP imports it.
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        // OpenSSL (Debian libssl-dev) for the NRPE listener's TLS; only DsariNRPE imports it.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // Answers check_nrpe with the recorded check results (NRPE packets v2/v4, TLS).
+        .target(name: "DsariNRPE", dependencies: ["DsariCore", "COpenSSL"]),
         // The HTTP server the exporter and the daemon serve metrics and status with.
         .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
@@ -67,6 +72,7 @@ let package = Package(
                 "DsariMetrics",
                 "DsariRender",
                 "DsariHTTP",
+                "DsariNRPE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +87,7 @@ let package = Package(
         .testTarget(name: "DsariNagiosTests", dependencies: ["DsariNagios", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),
+        .testTarget(name: "DsariNRPETests", dependencies: ["DsariNRPE", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariRenderTests", dependencies: ["DsariRender", "DsariCore", "DsariStore", "DsariTestSupport"]),

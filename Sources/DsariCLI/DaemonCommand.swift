@@ -3,6 +3,8 @@ import DsariCore
 import DsariEngine
 import DsariHTTP
 import DsariMetrics
+import DsariNRPE
+import DsariStore
 import Foundation
 
 /// `dsari-daemon`: runs scheduled and triggered jobs and records every run.
@@ -50,13 +52,55 @@ public struct DaemonCommand: ParsableCommand {
             daemon.onReload = { collector.reload(config: $0) }
             StandardError.print("dsari-daemon serving /metrics, /status, /status.json on \(listen.host):\(server?.port ?? listen.port)")
         }
+        let nrpe: NRPEListener?
+        do {
+            nrpe = try startNRPEListener(config: config, daemon: daemon)
+        } catch {
+            StandardError.print("error: nrpe_listen \(config.nrpeListener.address.map { "\($0)" } ?? ""): \(error)")
+            throw ExitCode(1)
+        }
         let listening = server
         daemon.start { status in
             listening?.stop()
+            nrpe?.stop()
             Glibc.exit(status)
         }
         // dispatchMain never returns: without this the optimizer may release
         // `daemon` right after its last use above.
-        withExtendedLifetime((daemon, server)) { dispatchMain() }
+        withExtendedLifetime((daemon, server, nrpe)) { dispatchMain() }
+    }
+
+    /// With `nrpe_listen`: answers check_nrpe from the recorded check results.
+    /// The listening address and TLS setup are read at start; a reload
+    /// changes the jobs it answers for.
+    private func startNRPEListener(config: Config, daemon: Daemon) throws -> NRPEListener? {
+        let settings = config.nrpeListener
+        guard let address = settings.address else { return nil }
+        let tls =
+            settings.ssl
+            ? try NRPETLSContext(
+                options: .init(
+                    certificateFile: settings.sslCertificateFile, privateKeyFile: settings.sslPrivateKeyFile,
+                    caCertificateFile: settings.sslCACertificateFile)) : nil
+        let answers = NRPEAnswers(config: config, store: try RunStore(path: config.databaseFile, readOnly: true), daemon: daemon)
+        let reloadMetrics = daemon.onReload
+        daemon.onReload = { fresh in
+            reloadMetrics?(fresh)
+            answers.reload(config: fresh)
+        }
+        let listener = try NRPEListener(
+            options: .init(
+                address: address, allowedHosts: try AllowedHosts(settings.allowedHosts), allowArguments: settings.allowArguments,
+                connectionTimeout: settings.connectionTimeout, tls: tls),
+            responder: { query, reply in answers.answer(query, reply: reply) },
+            log: { message, fields in
+                StandardError.print(
+                    "dsari-daemon: \(message) " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            })
+        let mode = tls == nil ? "plain TCP (check_nrpe -n)" : settings.sslCertificateFile == nil ? "TLS, anonymous DH" : "TLS, certificate"
+        StandardError.print(
+            "dsari-daemon answering check_nrpe on \(address.host):\(listener.port), \(mode); allowed hosts: \(settings.allowedHosts.joined(separator: ","))"
+        )
+        return listener
     }
 }

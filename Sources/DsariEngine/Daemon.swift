@@ -35,6 +35,8 @@ public final class Daemon: @unchecked Sendable {
     private var exitHandler: (@Sendable (Int32) -> Void)?
     /// Called on the engine queue with each configuration a SIGHUP brought in.
     public var onReload: (@Sendable (Config) -> Void)?
+    /// Who waits for the next run of a job to end (`runNow`), by job name.
+    private var runWaiters: [String: [@Sendable (RunRecord?) -> Void]] = [:]
 
     /// The configuration loaded at start (read before `start`).
     public var initialConfiguration: Config { config }
@@ -95,6 +97,9 @@ public final class Daemon: @unchecked Sendable {
                 planner.runEnded(jobName: run.job.name, group: run.concurrencyGroup, now: clock())
                 if let status = run.checkStatus, let job = config.jobs[run.job.name] {
                     scheduleRetry(job, status: status)
+                }
+                if let waiters = runWaiters.removeValue(forKey: run.job.name) {
+                    for waiter in waiters { waiter(run.record) }
                 }
                 if shuttingDown {
                     finishShutdownIfIdle()
@@ -176,6 +181,24 @@ public final class Daemon: @unchecked Sendable {
         }
         let deadline = timespec(tv_sec: Int(due.wholeSeconds), tv_nsec: Int(due.microsecondsPart) * 1000)
         timer.schedule(wallDeadline: DispatchWallTime(timespec: deadline), leeway: .never)
+    }
+
+    /// Runs `jobName` now (trigger type `nrpe`) unless a run of it is in
+    /// progress, and calls `completion` with the next run of it that ends
+    /// (from the engine queue). Unknown jobs, or a daemon shutting down: nil at once.
+    public func runNow(jobName: String, completion: @escaping @Sendable (RunRecord?) -> Void) {
+        queue.async { [self] in
+            guard !shuttingDown, let job = config.jobs[jobName] else {
+                completion(nil)
+                return
+            }
+            runWaiters[jobName, default: []].append(completion)
+            if !supervisor.active.values.contains(where: { $0.job.name == jobName }) {
+                planner.addTrigger(for: job, scheduleTime: clock(), data: .mapping([]), environment: [:], type: "nrpe")
+                log.info("run asked for by an NRPE query", ["job": jobName])
+                tick()
+            }
+        }
     }
 
     // MARK: Triggers
@@ -291,6 +314,8 @@ public final class Daemon: @unchecked Sendable {
 
     private func finishShutdownIfIdle() {
         guard supervisor.active.isEmpty else { return }
+        for waiter in runWaiters.values.joined() { waiter(nil) }
+        runWaiters = [:]
         let unrecorded = supervisor.writer.flush()
         if unrecorded > 0 {
             log.error("stopping with finished runs the database did not take", ["runs": "\(unrecorded)"])

@@ -40,11 +40,13 @@ struct RunPlanner {
 
     /// A trigger for a job: replaces its pending scheduled run unless the job
     /// allows concurrent runs, in which case it is added.
-    mutating func addTrigger(for job: Job, scheduleTime: Instant, data: ConfigValue, environment: [String: String]) {
+    mutating func addTrigger(
+        for job: Job, scheduleTime: Instant, data: ConfigValue, environment: [String: String], type: String = "file"
+    ) {
         if !job.concurrentRuns {
             pending.removeAll { $0.jobName == job.name && $0.isScheduled }
         }
-        add(jobName: job.name, scheduleTime: scheduleTime, triggerType: "file", triggerData: data, triggerEnvironment: environment)
+        add(jobName: job.name, scheduleTime: scheduleTime, triggerType: type, triggerData: data, triggerEnvironment: environment)
     }
 
     func hasScheduledRun(for jobName: String) -> Bool {

@@ -9,6 +9,10 @@ public struct CheckResult: Sendable, Hashable {
     public var output: PluginOutput
     /// Set when the state did not come from a 0–3 exit code (timeout, out of bounds).
     public var note: String?
+    /// The plugin's output as NRPE would send it (its first 64 KiB of
+    /// stdout, one final newline removed; NRPE's message for a timeout):
+    /// what the NRPE listener answers check_nrpe with.
+    public var rawOutput: String
 
     /// Interprets a finished check. A check killed by `max_execution` is
     /// UNKNOWN with NRPE's message, whatever its exit code.
@@ -19,11 +23,13 @@ public struct CheckResult: Sendable, Hashable {
         if let timeout {
             state = .unknown
             let seconds = timeout.rounded() == timeout ? String(Int(timeout)) : timeout.pythonRepr
-            output = PluginOutput(parsing: "NRPE: Command timed out after \(seconds) seconds")
+            rawOutput = "NRPE: Command timed out after \(seconds) seconds"
+            output = PluginOutput(parsing: rawOutput)
             note = "timed out"
             return
         }
         state = CheckState(exitCode: exitCode, outOfRange: policy)
+        rawOutput = standardOutput.hasSuffix("\n") ? String(standardOutput.dropLast()) : standardOutput
         output = PluginOutput(parsing: standardOutput)
         note = CheckState.outOfBoundsMessage(exitCode: exitCode)
         if output.text.isEmpty, state != .ok {
@@ -37,7 +43,8 @@ public struct CheckResult: Sendable, Hashable {
     ///     current_state (0–3), state_name, plugin_output, long_plugin_output,
     ///     performance_data (as printed), perfdata (parsed: label, value, uom,
     ///     warn, crit, min, max, base_value, base_uom), perfdata_errors (raw +
-    ///     reason), exit_code, note (timeout or out-of-bounds text, if any)
+    ///     reason), exit_code, note (timeout or out-of-bounds text, if any),
+    ///     output (stdout as printed, for check_nrpe)
     public var runData: ConfigValue {
         var entries: [ConfigValue.Entry] = []
         func add(_ key: String, _ value: ConfigValue) { entries.append(.init(key: key, value: ConfigNode(value))) }
@@ -54,6 +61,7 @@ public struct CheckResult: Sendable, Hashable {
         }
         add("exit_code", .int(Int64(exitCode)))
         if let note { add("note", .string(note)) }
+        add("output", .string(rawOutput))
         return .mapping(entries)
     }
 

@@ -68,6 +68,8 @@ public struct NRPEImporter: Sendable {
                 "schedule": .string(schedule),
                 "max_execution": .int(Int64(config.commandTimeout)),
                 "nagios_check": true,
+                // dsari-daemon's NRPE listener answers check_nrpe's queries for it with this job's results.
+                "nrpe_command": .string(command.name),
             ]
             jobs.append(ConfigValue.Entry(key: jobName, value: ConfigNode(job)))
             result.jobNames.append(jobName)

@@ -632,6 +632,7 @@ struct ConfigLoaderTests {
             ("flap_detection", "1", "true or false", "the number 1"),
             ("low_flap_threshold", "101", "a percentage from 0 to 100", "the number 101"),
             ("high_flap_threshold", "'20'", "a percentage from 0 to 100", "the string \"20\""),
+            ("nrpe_command", "5", "an NRPE command name (a string) or null", "the number 5"),
         ])
     func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
         let fixture = try Fixture()
@@ -650,6 +651,20 @@ struct ConfigLoaderTests {
         "top-level option type errors name file, line, key and what was expected",
         arguments: [
             ("data_dir", "5", "a path (a string)", "the number 5"),
+            (
+                "nrpe_listen", "5", "an address for the NRPE listener, \"HOST:PORT\" (e.g. \"0.0.0.0:5666\", \"[::]:5666\"), or null",
+                "the number 5"
+            ),
+            (
+                "nrpe_allowed_hosts", "5", "a list of addresses, CIDR networks and host names, or one string of them separated by commas",
+                "the number 5"
+            ),
+            (
+                "nrpe_no_result", "later", "\"unknown\" (answer UNKNOWN) or \"run\" (run the check and answer its result)",
+                "the string \"later\""
+            ),
+            ("nrpe_ssl", "'yes'", "true or false", "the string \"yes\""),
+            ("nrpe_ssl_cert_file", "[a]", "a path (a string)", "a list"),
             ("database", "sqlite3", "a mapping with \"type\" and \"file\"", "the string \"sqlite3\""),
             ("environment", "[A]", "a mapping of variable names to strings or numbers", "a list"),
             ("shutdown_kill_runs", "'true'", "true or false", "the string \"true\""),

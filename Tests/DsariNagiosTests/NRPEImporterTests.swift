@@ -24,6 +24,7 @@ struct NRPEImporterTests {
                     "schedule": "H/5 * * * *",
                     "max_execution": 60,
                     "nagios_check": true,
+                    "nrpe_command": "check_users",
                 ]
             ]
         ]

@@ -38,13 +38,24 @@ public final class LoopbackConnection {
     }
 
     public func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard Glibc.send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
-            throw Failure(call: "send", code: errno)
+        try send(bytes: Array(text.utf8))
+    }
+
+    public func send(bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw Failure(call: "send", code: errno) }
+            offset += count
         }
     }
 
     public func receiveAll() -> String {
+        String(decoding: receiveAllBytes(), as: UTF8.self)
+    }
+
+    /// Everything until the peer closes (or the 10 s receive timeout).
+    public func receiveAllBytes() -> [UInt8] {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -52,7 +63,7 @@ public final class LoopbackConnection {
             if count <= 0 { break }
             data += buffer[0..<count]
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
 
     public func close() { Glibc.close(descriptor) }

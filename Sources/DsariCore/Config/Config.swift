@@ -38,6 +38,8 @@ public struct Config: Sendable {
     public static let defaultMaxOutputBytes = 16 * 1024 * 1024
     /// When set, dsari-daemon serves the exporter's endpoints itself (one process suffices).
     public var httpListen: ListenAddress?
+    /// dsari-daemon's NRPE listener (off unless `nrpe_listen` is set).
+    public var nrpeListener = NRPEListenerConfig()
     /// Bounds of `dsari_job_run_duration_seconds`'s buckets; nil = the exporter's defaults.
     public var metricsDurationBuckets: [Double]?
 

@@ -23,13 +23,14 @@ struct ConfigInterpreter {
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
         "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
         "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
-        "nrpe_prefix", "nrpe_schedule",
+        "nrpe_prefix", "nrpe_schedule", "nrpe_listen", "nrpe_allowed_hosts", "nrpe_allow_arguments", "nrpe_no_result", "nrpe_ssl",
+        "nrpe_ssl_cert_file", "nrpe_ssl_privatekey_file", "nrpe_ssl_cacert_file", "nrpe_connection_timeout",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
         "concurrent_runs", "max_output_bytes", "nagios_check", "max_check_attempts", "retry_interval",
-        "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold",
+        "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold", "nrpe_command",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
@@ -104,6 +105,47 @@ struct ConfigInterpreter {
                     }
                     config.httpListen = address
                 }
+            case "nrpe_listen":
+                let expected = "an address for the NRPE listener, \"HOST:PORT\" (e.g. \"0.0.0.0:5666\", \"[::]:5666\"), or null"
+                if let text = try optionalString(node, key: key, subject: nil, expected: expected) {
+                    guard let address = ListenAddress(text) else {
+                        throw ConfigError(
+                            "\"nrpe_listen\" \(text.quotedForMessage) is not HOST:PORT", location: node.location, key: key,
+                            expected: expected)
+                    }
+                    config.nrpeListener.address = address
+                }
+            case "nrpe_allowed_hosts":
+                let expected = "a list of addresses, CIDR networks and host names, or one string of them separated by commas"
+                switch node.value {
+                case .string(let text):
+                    config.nrpeListener.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                case .array(let items):
+                    config.nrpeListener.allowedHosts = try items.map { item in
+                        guard case .string(let text) = item.value else { throw typeError(item, key: key, expected: expected, subject: nil) }
+                        return text
+                    }
+                default:
+                    throw typeError(node, key: key, expected: expected, subject: nil)
+                }
+            case "nrpe_allow_arguments":
+                config.nrpeListener.allowArguments = try bool(node, key: key, subject: nil)
+            case "nrpe_no_result":
+                let expected = "\"unknown\" (answer UNKNOWN) or \"run\" (run the check and answer its result)"
+                guard case .string(let text) = node.value, let choice = NRPEListenerConfig.NoResult(rawValue: text) else {
+                    throw typeError(node, key: key, expected: expected, subject: nil)
+                }
+                config.nrpeListener.noResult = choice
+            case "nrpe_ssl":
+                config.nrpeListener.ssl = try bool(node, key: key, subject: nil)
+            case "nrpe_ssl_cert_file":
+                config.nrpeListener.sslCertificateFile = try path(node, key: key, subject: nil)
+            case "nrpe_ssl_privatekey_file":
+                config.nrpeListener.sslPrivateKeyFile = try path(node, key: key, subject: nil)
+            case "nrpe_ssl_cacert_file":
+                config.nrpeListener.sslCACertificateFile = try path(node, key: key, subject: nil)
+            case "nrpe_connection_timeout":
+                config.nrpeListener.connectionTimeout = try seconds(node, key: key, subject: nil, allowZero: false)
             case "max_output_bytes":
                 config.maxOutputBytes = try integer(
                     node, key: key, subject: nil, minimum: 1, expected: "a number of bytes (a whole number, 1 or more)")
@@ -312,6 +354,8 @@ struct ConfigInterpreter {
                     throw typeError(node, key: key, expected: expected, subject: subject)
                 }
                 job.check.outOfRangeExit = policy
+            case "nrpe_command":
+                job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
             case "flap_detection":
                 job.check.flapDetection = try bool(node, key: key, subject: subject)
             case "low_flap_threshold":

@@ -45,6 +45,9 @@ public struct Job: Sendable, Hashable {
     public var nagiosCheck: Bool
     /// For Nagios checks: attempts, retry interval, out-of-range exit codes, flapping.
     public var check: CheckOptions
+    /// The NRPE command this job answers for on dsari-daemon's NRPE listener
+    /// (`nrpe_command`; set on every job `dsari-nrpe-import` makes).
+    public var nrpeCommand: String?
 
     public static let defaultMaxExecutionGrace: Double = 60
 
@@ -63,7 +66,8 @@ public struct Job: Sendable, Hashable {
         jobGroup: String? = nil,
         concurrentRuns: Bool = false,
         nagiosCheck: Bool = false,
-        check: CheckOptions = CheckOptions()
+        check: CheckOptions = CheckOptions(),
+        nrpeCommand: String? = nil
     ) {
         self.name = name
         self.command = command
@@ -80,5 +84,6 @@ public struct Job: Sendable, Hashable {
         self.concurrentRuns = concurrentRuns
         self.nagiosCheck = nagiosCheck
         self.check = check
+        self.nrpeCommand = nrpeCommand
     }
 }

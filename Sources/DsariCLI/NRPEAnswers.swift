@@ -1,0 +1,86 @@
+import DsariCore
+import DsariEngine
+import DsariNRPE
+import DsariStore
+import Foundation
+import Synchronization
+
+/// What dsari-daemon's NRPE listener answers: for a command, the latest
+/// recorded result of the job that answers for it — the job whose
+/// `nrpe_command` names it (every imported job has one), else a Nagios
+/// check job of that very name. The text is the plugin's output as it
+/// printed it (as NRPE sends it), the result code the check's current state.
+final class NRPEAnswers: Sendable {
+    private let config: Mutex<Config>
+    private let store: RunStore
+    private let daemon: Daemon
+
+    init(config: Config, store: RunStore, daemon: Daemon) {
+        self.config = Mutex(config)
+        self.store = store
+        self.daemon = daemon
+    }
+
+    func reload(config fresh: Config) {
+        config.withLock { $0 = fresh }
+    }
+
+    /// The job answering for `command`, and how to treat a check without a result.
+    func job(for command: String) -> (Job?, NRPEListenerConfig.NoResult) {
+        config.withLock { config in
+            let declared = config.jobs.values.filter { $0.nrpeCommand == command }.min { $0.name < $1.name }
+            let named = config.jobs[command].flatMap { $0.nagiosCheck ? $0 : nil }
+            return (declared ?? named, config.nrpeListener.noResult)
+        }
+    }
+
+    func answer(_ query: NRPEQuery, reply: @escaping @Sendable (NRPEAnswer) -> Void) {
+        if query.command == NRPEQuery.helloCommand {
+            reply(NRPEAnswer(resultCode: 0, text: "NRPE v4.1.0 (dsari-swift \(DsariVersion.string))"))
+            return
+        }
+        let (found, noResult) = job(for: query.command)
+        guard let job = found else {
+            reply(NRPEAnswer(resultCode: 3, text: "NRPE: Command '\(query.command)' not defined"))
+            return
+        }
+        let recorded: ConfigValue?
+        do {
+            recorded = try store.latestCheckResult(jobName: job.name)
+        } catch {
+            reply(NRPEAnswer(resultCode: 3, text: "NRPE: cannot read the result of '\(query.command)': \(error)"))
+            return
+        }
+        if let recorded {
+            reply(Self.answer(from: recorded))
+            return
+        }
+        switch noResult {
+        case .unknown:
+            reply(NRPEAnswer(resultCode: 3, text: "NRPE: no result recorded yet for command '\(query.command)' (job \(job.name))"))
+        case .run:
+            daemon.runNow(jobName: job.name) { run in
+                guard let nagios = run?.runData["nagios"]?.value else {
+                    reply(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
+                    return
+                }
+                reply(Self.answer(from: nagios))
+            }
+        }
+    }
+
+    /// A recorded `run_data.nagios` as check_nrpe shows it.
+    static func answer(from nagios: ConfigValue) -> NRPEAnswer {
+        var state: Int16 = 3
+        if case .int(let value)? = nagios["current_state"]?.value, (0...3).contains(value) { state = Int16(value) }
+        var text = nagios["output"]?.value.stringValue ?? ""
+        if nagios["output"] == nil {
+            // Recorded before the raw output was kept: put the parts back together.
+            text = nagios["plugin_output"]?.value.stringValue ?? ""
+            if let perf = nagios["performance_data"]?.value.stringValue, !perf.isEmpty { text += " | " + perf }
+            if let long = nagios["long_plugin_output"]?.value.stringValue, !long.isEmpty { text += "\n" + long }
+        }
+        if text.isEmpty { text = "NRPE: Unable to read output" }
+        return NRPEAnswer(resultCode: state, text: text)
+    }
+}

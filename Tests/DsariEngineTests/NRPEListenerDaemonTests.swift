@@ -1,0 +1,169 @@
+import DsariStore
+import DsariTestSupport
+import Foundation
+import Testing
+
+/// dsari-daemon's NRPE listener against Debian's real check_nrpe
+/// (nagios-nrpe-plugin), on 127.0.0.1: plain TCP (`-n`, packet versions 2
+/// and 4), TLS with anonymous DH (check_nrpe's default) and with
+/// certificates, answering with what real plugins recorded.
+@Suite("NRPE listener with the real check_nrpe")
+struct NRPEListenerDaemonTests {
+    static let checkNRPE = "/usr/lib/nagios/plugins/check_nrpe"
+    static let plugins = NagiosCheckTests.plugins
+
+    /// Starts a daemon with `settings` (top-level lines) and `jobs`, and
+    /// returns it with the port its log names.
+    static func daemon(settings: String, jobs: String) throws -> (DaemonProcess, UInt16) {
+        try #require(FileManager.default.isExecutableFile(atPath: checkNRPE), "script/test installs nagios-nrpe-plugin")
+        let daemon = try DaemonProcess(config: "nrpe_listen: \"127.0.0.1:0\"\n\(settings)\njobs:\n\(jobs)")
+        try daemon.start()
+        var port: UInt16?
+        _ = eventually(timeout: 15) {
+            guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("answering check_nrpe on 127.0.0.1:") }),
+                let text = line.split(separator: ":").dropFirst().first?.split(separator: ",").first
+            else { return false }
+            port = UInt16(text)
+            return true
+        }
+        guard let port else {
+            let log = daemon.log
+            daemon.stop()
+            Issue.record("no NRPE port in the log: \(log)")
+            throw CancellationError()
+        }
+        return (daemon, port)
+    }
+
+    static func checkNRPE(_ port: UInt16, _ arguments: [String]) throws -> BinaryRunner.Result {
+        try BinaryRunner(path: checkNRPE).run(["-H", "127.0.0.1", "-p", String(port), "-t", "10"] + arguments)
+    }
+
+    static func waitForRuns(_ daemon: DaemonProcess, jobs: [String]) -> Bool {
+        eventually(timeout: 30) {
+            guard FileManager.default.fileExists(atPath: daemon.databasePath),
+                let runs = try? RunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false)
+            else { return false }
+            return Set(jobs).isSubset(of: Set(runs.map(\.jobName)))
+        }
+    }
+
+    @Test func plainTCPAnswersWithTheRecordedResults() throws {
+        let (daemon, port) = try Self.daemon(
+            settings: "nrpe_ssl: false",
+            jobs: """
+                  ok: {command: [\(Self.plugins)/check_dummy, '0', all fine], schedule: "* * * * * *", nagios_check: true}
+                  warn: {command: [\(Self.plugins)/check_dummy, '1', getting full], schedule: "* * * * * *", nagios_check: true}
+                  crit: {command: [\(Self.plugins)/check_dummy, '2', down], schedule: "* * * * * *", nagios_check: true}
+                  unknown: {command: [\(Self.plugins)/check_dummy, '3', what], schedule: "* * * * * *", nagios_check: true}
+                  nrpe_check_load: {command: [\(Self.plugins)/check_load, -w, '900,900,900', -c, '999,999,999'], schedule: "* * * * * *", nagios_check: true, nrpe_command: check_load}
+                  long: {command: [/bin/sh, -c, 'head -c 65000 /dev/zero | tr "\\\\0" x; echo'], schedule: "* * * * * *", nagios_check: true}
+                  never: {command: [\(Self.plugins)/check_dummy, '0'], nagios_check: true}
+                  plain: {command: [/bin/true], schedule: "* * * * * *"}
+                """)
+        defer { daemon.stop() }
+        #expect(Self.waitForRuns(daemon, jobs: ["ok", "warn", "crit", "unknown", "nrpe_check_load", "long", "plain"]), "\(daemon.log)")
+        // Each state, in packet versions 4 (check_nrpe's default) and 2.
+        for (command, state, text) in [
+            ("ok", 0, "OK: all fine"), ("warn", 1, "WARNING: getting full"), ("crit", 2, "CRITICAL: down"), ("unknown", 3, "UNKNOWN: what"),
+        ] {
+            for version in [[], ["-2"]] {
+                let result = try Self.checkNRPE(port, ["-n"] + version + ["-c", command])
+                #expect(result.status == Int32(state) && result.standardOutput == text + "\n", "\(command) \(version): \(result)")
+            }
+        }
+        // An imported check answers for its NRPE command name, output and perfdata as the plugin printed them.
+        let load = try Self.checkNRPE(port, ["-n", "-c", "check_load"])
+        #expect(
+            load.status == 0 && load.standardOutput.hasPrefix("LOAD OK - total load average") && load.standardOutput.contains("|load1="),
+            "\(load)")
+        // Long output: all of it in v4 (up to 64 KiB), 1023 bytes in v2.
+        let long4 = try Self.checkNRPE(port, ["-n", "-c", "long"])
+        #expect(long4.standardOutput == String(repeating: "x", count: 65_000) + "\n", "\(long4.standardOutput.count)")
+        let long2 = try Self.checkNRPE(port, ["-n", "-2", "-c", "long"])
+        #expect(long2.standardOutput == String(repeating: "x", count: 1023) + "\n", "\(long2.standardOutput.count)")
+        // _NRPE_CHECK, unknown commands, jobs that are not checks, checks never run, arguments.
+        let hello = try Self.checkNRPE(port, ["-n"])
+        #expect(hello.status == 0 && hello.standardOutput.hasPrefix("NRPE v4.1.0 (dsari-swift "))
+        let unknown = try Self.checkNRPE(port, ["-n", "-c", "nope"])
+        #expect(unknown.status == 3 && unknown.standardOutput == "NRPE: Command 'nope' not defined\n")
+        #expect(try Self.checkNRPE(port, ["-n", "-c", "plain"]).standardOutput == "NRPE: Command 'plain' not defined\n")
+        let never = try Self.checkNRPE(port, ["-n", "-c", "never"])
+        #expect(never.status == 3 && never.standardOutput.contains("no result recorded yet"))
+        let arguments = try Self.checkNRPE(port, ["-n", "-c", "ok", "-a", "x"])
+        #expect(arguments.status == 3 && arguments.standardOutput.contains("Receive header underflow"))
+        #expect(daemon.log.contains("arguments are not allowed"))
+        // A TLS client against the plain listener fails cleanly; the daemon goes on.
+        #expect(try Self.checkNRPE(port, ["-c", "ok"]).status != 0)
+        #expect(try Self.checkNRPE(port, ["-n", "-c", "ok"]).status == 0)
+    }
+
+    /// check_nrpe's default: TLS with anonymous DH; a check never run is run on demand.
+    @Test func anonymousTLSAndRunOnDemand() throws {
+        let (daemon, port) = try Self.daemon(
+            settings: "nrpe_no_result: run",
+            jobs: """
+                  crit: {command: [\(Self.plugins)/check_dummy, '2', down], schedule: "* * * * * *", nagios_check: true}
+                  ondemand: {command: [\(Self.plugins)/check_dummy, '1', asked for], nagios_check: true}
+                """)
+        defer { daemon.stop() }
+        #expect(daemon.log.contains("TLS, anonymous DH"))
+        #expect(Self.waitForRuns(daemon, jobs: ["crit"]), "\(daemon.log)")
+        let crit = try Self.checkNRPE(port, ["-c", "crit"])
+        #expect(crit.status == 2 && crit.standardOutput == "CRITICAL: down\n", "\(crit)")
+        #expect(try Self.checkNRPE(port, ["-2", "-c", "crit"]).status == 2)
+        let asked = try Self.checkNRPE(port, ["-c", "ondemand"])
+        #expect(asked.status == 1 && asked.standardOutput == "WARNING: asked for\n", "\(asked) \(daemon.log)")
+        let runs = try RunStore(path: daemon.databasePath).runs(jobNames: ["ondemand"], runIDs: [], running: false)
+        #expect(runs.map(\.triggerType) == ["nrpe"])
+        // Plain TCP against the TLS listener: refused, the daemon goes on.
+        #expect(try Self.checkNRPE(port, ["-n", "-c", "crit"]).status == 3)
+        #expect(try Self.checkNRPE(port, ["-c", "crit"]).status == 2)
+    }
+
+    /// Certificates: the server's (check_nrpe -A verifies it), and client
+    /// certificates required when nrpe_ssl_cacert_file is set (-C/-K).
+    @Test func certificateTLSWithClientCertificates() throws {
+        let keys = try TemporaryDirectory(prefix: "dsari-nrpe-tls")
+        defer { keys.remove() }
+        func openssl(_ arguments: [String]) throws {
+            let result = try BinaryRunner(path: "/usr/bin/openssl").run(arguments, currentDirectory: keys.path)
+            try #require(result.status == 0, "openssl \(arguments): \(result.standardError)")
+        }
+        try openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj",
+            "/CN=dsari test CA",
+        ])
+        for name in ["server", "client"] {
+            try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=127.0.0.1"])
+            try openssl([
+                "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "\(name).crt",
+                "-days", "2",
+            ])
+        }
+        let (daemon, port) = try Self.daemon(
+            settings: """
+                nrpe_ssl_cert_file: \(keys.url("server.crt"))
+                nrpe_ssl_privatekey_file: \(keys.url("server.key"))
+                nrpe_ssl_cacert_file: \(keys.url("ca.crt"))
+                """,
+            jobs: "  ok: {command: [\(Self.plugins)/check_dummy, '0', fine], schedule: \"* * * * * *\", nagios_check: true}")
+        defer { daemon.stop() }
+        #expect(daemon.log.contains("TLS, certificate"))
+        #expect(Self.waitForRuns(daemon, jobs: ["ok"]), "\(daemon.log)")
+        let client = ["-A", keys.url("ca.crt"), "-C", keys.url("client.crt"), "-K", keys.url("client.key")]
+        let ok = try Self.checkNRPE(port, client + ["-c", "ok"])
+        #expect(ok.status == 0 && ok.standardOutput == "OK: fine\n", "\(ok)")
+        // Without a client certificate: refused, and the log says why.
+        #expect(try Self.checkNRPE(port, ["-c", "ok"]).status != 0)
+        #expect(eventually(timeout: 5) { daemon.log.contains("peer did not return a certificate") })
+    }
+
+    @Test func aBadNRPESettingIsAClearErrorAtStart() throws {
+        let daemon = try DaemonProcess(config: "nrpe_listen: \"127.0.0.1:0\"\nnrpe_allowed_hosts: [no-such-host.invalid]\njobs: {}\n")
+        defer { daemon.stop() }
+        try daemon.start()
+        #expect(daemon.waitForExit(timeout: 20) == 1)
+        #expect(daemon.log.contains("allowed host \"no-such-host.invalid\""), "\(daemon.log)")
+    }
+}
