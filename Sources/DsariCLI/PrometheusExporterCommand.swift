@@ -17,7 +17,8 @@ public struct PrometheusExporterCommand: ParsableCommand {
     @Option(help: "Path to serve metrics from.") var metricsPath = "/metrics"
     @Option(help: "IP address to listen on (IPv4 or IPv6).") var listenAddress = "0.0.0.0"
     @Option(help: "Port to listen on (0: any free port, logged).") var listenPort = 50575
-    @Option(help: "Accepted for dsari compatibility: metrics are kept incrementally, so always current.")
+    @Option(
+        help: "Seconds to cache finished-run metrics, as dsari (running runs are always current); 0 reads new runs at every scrape.")
     var jobCacheTime: Double = 120
     @Option(help: "Comma-separated quantiles for the summaries.") var quantiles = "0.01,0.1,0.5,0.9,0.99"
     @Flag(help: "Do not gather running run metrics.") var noRunning = false
@@ -33,6 +34,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
         }
         guard metricsPath.hasPrefix("/") else { throw ValidationError("--metrics-path must start with \"/\".") }
         guard (0...65535).contains(listenPort) else { throw ValidationError("--listen-port must be 0…65535.") }
+        guard jobCacheTime >= 0, jobCacheTime.isFinite else { throw ValidationError("--job-cache-time must be 0 or more seconds.") }
     }
 
     public func run() throws {
@@ -40,6 +42,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
         var collectorOptions = MetricsCollector.Options()
         collectorOptions.quantiles = quantiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         collectorOptions.includeRunning = !noRunning
+        collectorOptions.jobCacheTime = jobCacheTime
         let collector = MetricsCollector(config: config, options: collectorOptions)
         if dump {
             do {

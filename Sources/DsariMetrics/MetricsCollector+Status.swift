@@ -70,6 +70,6 @@ extension MetricsCollector {
 
     /// Whether the run history can be read now (`/-/healthy`).
     public func isHealthy() -> Bool {
-        (try? withCaughtUpState { _ in true }) ?? false
+        (try? withCaughtUpState(force: true) { _ in true }) ?? false
     }
 }

@@ -14,6 +14,11 @@ public final class MetricsCollector: Sendable {
         public var includeRunning = true
         /// Upper bounds of `dsari_job_run_duration_seconds_bucket`, seconds.
         public var buckets: [Double] = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800, 43200]
+        /// dsari's `--job-cache-time`: finished runs are read into the
+        /// aggregates at most this often (seconds); running runs are always
+        /// read. 0 (the default here; the exporter's flag defaults to dsari's
+        /// 120) reads new runs at every scrape, which costs little.
+        public var jobCacheTime: Double = 0
 
         public init() {}
     }
@@ -23,6 +28,8 @@ public final class MetricsCollector: Sendable {
         var store: RunStore?
         var lastRowID: Int64 = 0
         var jobs: [String: JobAggregate] = [:]
+        /// When new runs were last read (monotonic seconds), for `jobCacheTime`.
+        var lastCatchUp: Double?
     }
 
     private let state: Mutex<State>
@@ -46,7 +53,7 @@ public final class MetricsCollector: Sendable {
         let began = DispatchTime.now()
         return try state.withLock { state in
             var writer = ExpositionWriter()
-            try catchUp(&state)
+            try catchUpUnlessCached(&state)
             let jobNames = state.config.jobs.keys.sorted()
             for name in jobNames {
                 let job = state.jobs[name] ?? JobAggregate()
@@ -202,12 +209,20 @@ public final class MetricsCollector: Sendable {
         }
     }
 
-    /// Runs `body` on the aggregates, brought up to date first.
-    func withCaughtUpState<T>(_ body: (State) throws -> T) throws -> T {
+    /// Runs `body` on the aggregates, brought up to date first (unless
+    /// `jobCacheTime` says the last catch-up is recent enough and not `force`).
+    func withCaughtUpState<T>(force: Bool = false, _ body: (State) throws -> T) throws -> T {
         try state.withLock { state in
-            try catchUp(&state)
+            if force { try catchUp(&state) } else { try catchUpUnlessCached(&state) }
             return try body(state)
         }
+    }
+
+    private func catchUpUnlessCached(_ state: inout State) throws {
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        if let last = state.lastCatchUp, now - last < options.jobCacheTime { return }
+        try catchUp(&state)
+        state.lastCatchUp = now
     }
 
     /// Reads the runs recorded since the last scrape into the aggregates.

@@ -92,6 +92,35 @@ struct MetricsCollectorTests {
         #expect(ours.contains("dsari_last_run_exit_code{job_name=\"alpha\"} 7\n"))
     }
 
+    /// dsari's --job-cache-time: finished runs are read at most that often;
+    /// running runs always; /-/healthy always reads.
+    @Test func jobCacheTimeHoldsFinishedRunsButNotRunningOnes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try filledStore(directory, count: 30, seed: 1)
+        var options = MetricsCollector.Options()
+        options.jobCacheTime = 3600
+        let collector = MetricsCollector(config: config(directory, jobs: ["alpha"]), options: options)
+        let before = try collector.collect()
+        #expect(before.contains("dsari_run_count{job_name=\"alpha\"} 10\n"))
+        try store.recordFinished([
+            RunRecord(jobName: "alpha", runID: "late", scheduleTime: 1.8e9, startTime: 1.8e9 + 0.25, stopTime: 1.8e9 + 2, exitCode: 7)
+        ])
+        try store.recordStart(RunRecord(jobName: "alpha", runID: "now", scheduleTime: 1.9e9, startTime: 1.9e9 + 1))
+        let cached = try collector.collect()
+        #expect(cached.contains("dsari_run_count{job_name=\"alpha\"} 10\n"))
+        #expect(cached.contains("dsari_running_run_start_time{job_name=\"alpha\",run_id=\"now\"} "))
+        #expect(collector.isHealthy())
+        #expect(try collector.collect().contains("dsari_run_count{job_name=\"alpha\"} 11\n"))
+        // Without a cache time, every scrape reads what is new.
+        let fresh = MetricsCollector(config: config(directory, jobs: ["alpha"]))
+        _ = try fresh.collect()
+        try store.recordFinished([
+            RunRecord(jobName: "alpha", runID: "later", scheduleTime: 1.8e9, startTime: 1.8e9 + 1, stopTime: 1.8e9 + 3, exitCode: 0)
+        ])
+        #expect(try fresh.collect().contains("dsari_run_count{job_name=\"alpha\"} 12\n"))
+    }
+
     @Test func labelValuesAreEscapedAndRunningRunsListed() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
