@@ -92,6 +92,37 @@ struct MetricsCollectorTests {
         #expect(ours.contains("dsari_last_run_exit_code{job_name=\"alpha\"} 7\n"))
     }
 
+    /// Quantiles worked out by hand: durations 4, 1, 3, 2 s (recorded in that
+    /// order), linear interpolation between closest ranks of the sorted list.
+    @Test func quantilesSumsAndCountsOfKnownRuns() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+        try store.recordFinished(
+            [4.0, 1, 3, 2].enumerated().map { index, duration in
+                let start = 1_700_000_000.25 + [0.0, 100, 250, 200][index]
+                return RunRecord(
+                    jobName: "known", runID: "k\(index)", scheduleTime: start - 0.25, startTime: start, stopTime: start + duration,
+                    exitCode: index == 1 ? 2 : 0)
+            })
+        var options = MetricsCollector.Options()
+        options.quantiles = [0, 0.5, 0.75, 1]
+        let text = try MetricsCollector(config: config(directory, jobs: ["known"]), options: options).collect()
+        for (quantile, value) in [("0.0", "1.0"), ("0.5", "2.5"), ("0.75", "3.25"), ("1.0", "4.0")] {
+            #expect(text.contains("dsari_run_duration_seconds{job_name=\"known\",quantile=\"\(quantile)\"} \(value)\n"), "\(text)")
+            #expect(text.contains("dsari_run_latency_seconds{job_name=\"known\",quantile=\"\(quantile)\"} 0.25\n"))
+        }
+        #expect(text.contains("dsari_run_duration_seconds_sum{job_name=\"known\"} 10.0\n"))
+        #expect(text.contains("dsari_run_duration_seconds_count{job_name=\"known\"} 4\n"))
+        #expect(text.contains("dsari_run_latency_seconds_sum{job_name=\"known\"} 1.0\n"))
+        #expect(text.contains("dsari_run_success_count{job_name=\"known\"} 3\n"))
+        #expect(text.contains("dsari_run_failure_count{job_name=\"known\"} 1\n"))
+        // The last run is the latest stop (k2: started 250 s in, ran 3 s), not the latest recorded (k3).
+        #expect(text.contains("dsari_last_run_stop_time{job_name=\"known\"} 1700000253.25\n"))
+        #expect(text.contains("dsari_job_run_duration_seconds_bucket{job_name=\"known\",le=\"1.0\"} 1\n"))
+        #expect(text.contains("dsari_job_run_duration_seconds_bucket{job_name=\"known\",le=\"5.0\"} 4\n"))
+    }
+
     /// dsari's --job-cache-time: finished runs are read at most that often;
     /// running runs always; /-/healthy always reads.
     @Test func jobCacheTimeHoldsFinishedRunsButNotRunningOnes() throws {
