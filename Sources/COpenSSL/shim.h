@@ -18,6 +18,10 @@ static inline long dsari_ssl_ctx_set_min_tls12(SSL_CTX *context) {
     return SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
 }
 
+static inline void dsari_ssl_ctx_ignore_unexpected_eof(SSL_CTX *context) {
+    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+}
+
 /// The text of the oldest error in OpenSSL's queue (emptied), into `buffer`.
 static inline void dsari_ssl_error_text(char *buffer, size_t size) {
     unsigned long code = ERR_get_error();

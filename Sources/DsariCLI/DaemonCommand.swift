@@ -52,6 +52,9 @@ public struct DaemonCommand: ParsableCommand {
             daemon.onReload = { collector.reload(config: $0) }
             StandardError.print("dsari-daemon serving /metrics, /status, /status.json on \(listen.host):\(server?.port ?? listen.port)")
         }
+        // OpenSSL writes to sockets with write(2): a client that went away
+        // must not kill the daemon (the engine ignores SIGPIPE too, later).
+        signal(SIGPIPE, SIG_IGN)
         let nrpe: NRPEListener?
         do {
             nrpe = try startNRPEListener(config: config, daemon: daemon)

@@ -8,7 +8,7 @@ import Synchronization
 /// What dsari-daemon's NRPE listener answers: for a command, the latest
 /// recorded result of the job that answers for it — the job whose
 /// `nrpe_command` names it (every imported job has one), else a Nagios
-/// check job of that very name. The text is the plugin's output as it
+/// check job of that very name; only Nagios check jobs answer. The text is the plugin's output as it
 /// printed it (as NRPE sends it), the result code the check's current state.
 final class NRPEAnswers: Sendable {
     private let config: Mutex<Config>
@@ -28,7 +28,7 @@ final class NRPEAnswers: Sendable {
     /// The job answering for `command`, and how to treat a check without a result.
     func job(for command: String) -> (Job?, NRPEListenerConfig.NoResult) {
         config.withLock { config in
-            let declared = config.jobs.values.filter { $0.nrpeCommand == command }.min { $0.name < $1.name }
+            let declared = config.jobs.values.filter { $0.nrpeCommand == command && $0.nagiosCheck }.min { $0.name < $1.name }
             let named = config.jobs[command].flatMap { $0.nagiosCheck ? $0 : nil }
             return (declared ?? named, config.nrpeListener.noResult)
         }

@@ -192,8 +192,16 @@ public final class Daemon: @unchecked Sendable {
                 completion(nil)
                 return
             }
+            guard runWaiters[jobName, default: []].count < 1000 else {
+                completion(nil)  // a job that never ends must not collect waiters without bound
+                return
+            }
             runWaiters[jobName, default: []].append(completion)
-            if !supervisor.active.values.contains(where: { $0.job.name == jobName }) {
+            // One run answers every query waiting for it: none is added while
+            // one is running or already asked for (e.g. held by its concurrency group).
+            let running = supervisor.active.values.contains { $0.job.name == jobName }
+            let asked = planner.pending.contains { $0.jobName == jobName && $0.triggerType == "nrpe" }
+            if !running && !asked {
                 planner.addTrigger(for: job, scheduleTime: clock(), data: .mapping([]), environment: [:], type: "nrpe")
                 log.info("run asked for by an NRPE query", ["job": jobName])
                 tick()
@@ -274,6 +282,10 @@ public final class Daemon: @unchecked Sendable {
                 ["data_dir": old.dataDir, "database": old.databaseFile])
         }
         config = fresh
+        // Who waits for a run of a job that is gone gets no run.
+        for name in runWaiters.keys where fresh.jobs[name] == nil {
+            for waiter in runWaiters.removeValue(forKey: name) ?? [] { waiter(nil) }
+        }
         // The data directory and store in use do not change under a running daemon.
         config.dataDir = old.dataDir
         config.database = old.database

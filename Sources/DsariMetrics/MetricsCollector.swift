@@ -233,32 +233,34 @@ public final class MetricsCollector: Sendable {
             state.store = try RunStore(path: state.config.databaseFile, readOnly: true)
         }
         guard let store = state.store else { return }
+        // A table whose rows were renumbered (runs pruned, then VACUUM)
+        // cannot be followed by rowid: read it all again.
+        if state.lastRowID > 0, try store.maximumRowID() < state.lastRowID {
+            state.jobs = [:]
+            state.lastRowID = 0
+        }
         // Each check run stores the check's whole status, so only the latest
         // one per job needs parsing.
         var latestCheckRun: [String: RunStore.FinishedRunTimes] = [:]
-        var unsettled = 0
+        defer {
+            // Also after an error part-way: the runs read so far are counted.
+            for name in Array(state.jobs.keys) { state.jobs[name]?.settle() }
+            for (name, run) in latestCheckRun {
+                if let runData = try? store.runData(rowID: run.rowID),
+                    let next = CheckSnapshot.next(
+                        after: state.jobs[name]?.check, runData: runData, schedule: run.scheduleTime, start: run.startTime,
+                        stop: run.stopTime)
+                {
+                    state.jobs[name]?.check = next
+                }
+            }
+        }
         try store.forEachFinishedRun(afterRowID: state.lastRowID) { run in
             // Mutated in place: a copy would duplicate the job's arrays at every run.
             state.jobs[run.jobName, default: JobAggregate()].add(
                 schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode)
             if run.hasCheckResult { latestCheckRun[run.jobName] = run }
             state.lastRowID = run.rowID
-            unsettled += 1
-            if unsettled == 50_000 {
-                // Merged as the load goes, so the unsorted tails stay small.
-                for name in state.jobs.keys { state.jobs[name]?.settle() }
-                unsettled = 0
-            }
-        }
-        for name in state.jobs.keys { state.jobs[name]?.settle() }
-        for (name, run) in latestCheckRun {
-            if let next = CheckSnapshot.next(
-                after: state.jobs[name]?.check, runData: try store.runData(rowID: run.rowID), schedule: run.scheduleTime,
-                start: run.startTime,
-                stop: run.stopTime)
-            {
-                state.jobs[name]?.check = next
-            }
         }
     }
 }

@@ -60,9 +60,14 @@ public final class NRPEListener: @unchecked Sendable {
     private let lock = NSLock()
     private var inbox: [(Int, NRPEAnswer)] = []
     private var stopping = false
+    private var pipeClosed = false
+    /// `connections.count`, published under `lock` after each loop turn.
+    private var openConnections = 0
     private var thread: Thread?
     private var connections: [Int: NRPEConnection] = [:]
     private var nextID = 0
+    /// Until when (monotonic seconds) accepting waits, after running out of descriptors.
+    private var acceptPausedUntil = 0.0
     /// Read buffer shared by the connections (the loop serves one at a time).
     private var scratch = [UInt8](repeating: 0, count: 16_384)
 
@@ -84,16 +89,33 @@ public final class NRPEListener: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting, drops open connections and ends the thread.
+    /// Open connections (for tests; read on the listener thread, so approximate elsewhere).
+    var connectionCount: Int { lock.withLock { openConnections } }
+
+    /// Stops accepting, drops open connections and ends the thread; waits
+    /// for it unless called from it (a responder or the log). Idempotent.
     public func stop() {
-        lock.withLock { stopping = true }
-        wake()
-        while thread?.isFinished == false { usleep(1000) }
+        let first = lock.withLock {
+            defer { stopping = true }
+            return !stopping
+        }
+        if first { wake() }
+        guard let thread, !thread.isEqual(Thread.current) else { return }
+        while !thread.isFinished { usleep(1000) }
     }
 
+    /// Wakes the loop; the pipe is closed only by the loop, after `stopping`.
     private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        lock.withLock {
+            guard !pipeClosed else { return }
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
+    }
+
+    /// Seconds on a clock that never jumps (deadlines must not follow the wall clock).
+    static func monotonicNow() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
     // MARK: The loop
@@ -101,15 +123,18 @@ public final class NRPEListener: @unchecked Sendable {
     private func run() {
         while true {
             if lock.withLock({ stopping }) { break }
+            // While accept is out of descriptors (EMFILE), the listening
+            // socket stays readable: leave it out of the poll for a moment.
+            let listening = Self.monotonicNow() >= acceptPausedUntil ? listenDescriptor : -1
             var descriptors = [
-                pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: listening, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
             ]
             let ids = Array(connections.keys)
             for id in ids {
                 descriptors.append(pollfd(fd: connections[id]!.descriptor, events: connections[id]!.pollEvents, revents: 0))
             }
-            let now = Date().timeIntervalSince1970
-            let nearest = connections.values.map(\.deadline).min().map { max(0, $0 - now) } ?? 60
+            let now = Self.monotonicNow()
+            let nearest = min(connections.values.map(\.deadline).min().map { max(0, $0 - now) } ?? 60, listening < 0 ? 0.1 : 60)
             let timeout = Int32(min(60_000, (nearest * 1000).rounded(.up)))
             let ready = poll(&descriptors, nfds_t(descriptors.count), max(1, timeout))
             if ready < 0 && errno != EINTR { log("poll failed", ["error": String(cString: strerror(errno))]) }
@@ -117,11 +142,22 @@ public final class NRPEListener: @unchecked Sendable {
             deliverAnswers()
             for (index, id) in ids.enumerated() where descriptors[index + 2].revents != 0 {
                 guard let connection = connections[id] else { continue }
+                if connection.pollEvents == 0 {
+                    // Waiting for the answer, and the client reset or hung up:
+                    // poll reports that whatever was asked; drop it now.
+                    connection.close()
+                    connections[id] = nil
+                    continue
+                }
                 connection.step(scratch: &scratch)
                 settle(id)
             }
             if descriptors[0].revents & Int16(POLLIN) != 0 { acceptAll() }
-            let later = Date().timeIntervalSince1970
+            defer {
+                let count = connections.count
+                lock.withLock { openConnections = count }
+            }
+            let later = Self.monotonicNow()
             for (id, connection) in connections where connection.deadline <= later {
                 log("NRPE connection timed out; dropped", ["peer": connection.peer, "state": "\(connection.state)"])
                 connection.close()
@@ -131,8 +167,11 @@ public final class NRPEListener: @unchecked Sendable {
         for connection in connections.values { connection.close() }
         connections = [:]
         close(listenDescriptor)
-        close(wakeRead)
-        close(wakeWrite)
+        lock.withLock {
+            pipeClosed = true
+            close(wakeRead)
+            close(wakeWrite)
+        }
     }
 
     private func drainWakePipe() {
@@ -147,7 +186,14 @@ public final class NRPEListener: @unchecked Sendable {
             let descriptor = withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenDescriptor, $0, &length) }
             }
-            guard descriptor >= 0 else { return }
+            guard descriptor >= 0 else {
+                let code = errno
+                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
+                    log("cannot accept NRPE connections for now", ["error": String(cString: strerror(code))])
+                    acceptPausedUntil = Self.monotonicNow() + 0.1
+                }
+                return
+            }
             _ = Self.makeNonBlocking(descriptor)
             let address = withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { AllowedHosts.bytes(of: $0) }
@@ -177,7 +223,7 @@ public final class NRPEListener: @unchecked Sendable {
             nextID += 1
             let connection = NRPEConnection(
                 descriptor: descriptor, peer: peer, transport: transport,
-                deadline: Date().timeIntervalSince1970 + options.connectionTimeout, allowArguments: options.allowArguments)
+                deadline: Self.monotonicNow() + options.connectionTimeout, allowArguments: options.allowArguments)
             connections[nextID] = connection
             // TLS servers speak only when spoken to; start reading at once.
             connection.step(scratch: &scratch)

@@ -6,6 +6,8 @@ import DsariCore
 ///                 char buffer[1024], 2 bytes of padding   (always 1036 bytes)
 ///     version 3/4: int16 version, int16 type, uint32 crc32, int16 result_code,
 ///                 int16 alignment, int32 buffer_length, char buffer[buffer_length]
+///                 (version 3 with 3 more bytes: NRPE 3 sized it as
+///                 sizeof(struct) - 1 + length, the struct's tail padding included)
 ///
 /// The CRC-32 (zlib's) covers the whole packet with the crc32 field zeroed.
 /// The buffer holds a NUL-terminated string: the query (`command!arg1!arg2…`)
@@ -29,6 +31,9 @@ struct NRPEPacket: Equatable {
     static let headerSize = 16
     /// The largest v3/v4 buffer accepted or sent (NRPE's 64 KiB).
     static let maximumBufferLength = 65_536
+
+    /// Bytes after the buffer: 3 in version 3 (check_nrpe -3 sends and expects them), else none.
+    static func tailPadding(version: Int16) -> Int { version == 3 ? 3 : 0 }
 
     /// The largest answer text a packet of `version` carries (its NUL included in the buffer).
     static func maximumTextLength(version: Int16) -> Int {
@@ -64,7 +69,7 @@ struct NRPEPacket: Equatable {
             guard bytes.count >= headerSize else { return nil }
             let length = Int32(bitPattern: read32(bytes, at: 12))
             guard length > 0, length <= maximumBufferLength else { throw DecodeError.badLength(length) }
-            return headerSize + Int(length)
+            return headerSize + Int(length) + tailPadding(version: version)
         default:
             throw DecodeError.unsupportedVersion(version)
         }
@@ -83,7 +88,9 @@ struct NRPEPacket: Equatable {
         guard type == Kind.query.rawValue else { throw DecodeError.notAQuery(type) }
         kind = .query
         resultCode = Int16(bitPattern: Self.read16(bytes[...], at: 8))
-        let buffer = version == 2 ? bytes[10..<(10 + Self.version2BufferSize)] : bytes[Self.headerSize...]
+        let buffer =
+            version == 2
+            ? bytes[10..<(10 + Self.version2BufferSize)] : bytes[Self.headerSize..<(bytes.count - Self.tailPadding(version: version))]
         text = Array(buffer.prefix { $0 != 0 })
     }
 
@@ -117,6 +124,7 @@ struct NRPEPacket: Equatable {
             put32(UInt32(kept.count + 1))
             bytes += kept
             bytes.append(0)
+            bytes += [UInt8](repeating: 0, count: Self.tailPadding(version: version))
         }
         let crc = CRC32.checksum(bytes)
         bytes.replaceSubrange(

@@ -49,6 +49,8 @@ public final class NRPETLSContext: @unchecked Sendable {
         try check(dsari_ssl_ctx_set_min_tls12(context) == 1, "TLS 1.2 as the lowest version")
         try check(SSL_CTX_set_cipher_list(context, options.cipherList) == 1, "cipher list \"\(options.cipherList)\"")
         try check(dsari_ssl_ctx_set_dh_auto(context) == 1, "Diffie-Hellman parameters")
+        // A client that closes without close_notify (check_nrpe does) is an end, not an error.
+        dsari_ssl_ctx_ignore_unexpected_eof(context)
         switch (options.certificateFile, options.privateKeyFile) {
         case (let certificate?, let key?):
             try check(SSL_CTX_use_certificate_chain_file(context, certificate) == 1, "certificate \(certificate)")
@@ -96,18 +98,21 @@ final class TLSSession: NRPETransport {
 
     func handshake() -> TransportResult {
         ERR_clear_error()
+        errno = 0
         let result = SSL_accept(ssl)
         return result == 1 ? .done(0) : status(result)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
         ERR_clear_error()
+        errno = 0
         let result = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
         return result > 0 ? .done(Int(result)) : status(result)
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
         ERR_clear_error()
+        errno = 0
         let result = SSL_write(ssl, bytes.baseAddress, Int32(bytes.count))
         return result > 0 ? .done(Int(result)) : status(result)
     }

@@ -35,7 +35,10 @@ public struct CheckStatus: Sendable, Hashable {
     public var lastCheck: Double?
     public var lastStateChange: Double?
     public var lastHardStateChange: Double?
-    /// When each state was last seen, indexed by state (OK, WARNING, CRITICAL, UNKNOWN).
+    /// `last_time_ok` … `last_time_unknown`, indexed by state: as in Nagios,
+    /// each check stamps the state the check was in *before* it (so
+    /// `last_time_ok` is when OK was last known to hold: the check that
+    /// found the problem, or the latest check while OK).
     public var lastTimeInState: [Double?] = [nil, nil, nil, nil]
     /// The last `historyLength` recorded states, oldest first; starts all OK as in Nagios.
     public var stateHistory: [Int] = Array(repeating: 0, count: CheckStatus.historyLength)
@@ -70,7 +73,9 @@ public struct CheckStatus: Sendable, Hashable {
         }
         next.currentState = state
         next.lastCheck = time
-        next.lastTimeInState[state.rawValue] = time
+        // As Nagios (record_last_service_state_ended): the state the check
+        // was in until now was last seen now; the first result records its own.
+        next.lastTimeInState[first ? state.rawValue : currentState.rawValue] = time
         if first || state != currentState { next.lastStateChange = time }
         if first { next.lastHardStateChange = time }
         if next.stateType == .hard, first || state != lastHardState {

@@ -49,4 +49,14 @@ extension RunStore {
             return try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : .mapping([])
         }
     }
+
+    /// The largest rowid in `runs` (0 when empty). Below the last one the
+    /// exporter read means the rows were renumbered (VACUUM after a prune).
+    public func maximumRowID() throws -> Int64 {
+        try withConnection { box in
+            let statement = try box.statement("SELECT coalesce(max(rowid), 0) FROM runs")
+            try statement.bind([])
+            return try statement.step() ? statement.integer(0) : 0
+        }
+    }
 }

@@ -339,6 +339,17 @@ struct ConfigLoaderTests {
         #expect(config.warnings.isEmpty)
     }
 
+    @Test func nrpeCommandWithoutNagiosCheckIsAWarning() throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", "jobs:\n  c:\n    command: [x]\n    nrpe_command: check_c\n")
+        let config = try fixture.load()
+        #expect(config.jobs["c"]?.nrpeCommand == "check_c")
+        #expect(
+            config.warnings.map(\.description).contains {
+                $0.hasPrefix("\(path):4: job \"c\": \"nrpe_command\" needs \"nagios_check: true\"")
+            })
+    }
+
     @Test func aLowFlapThresholdAboveTheHighOneIsRefused() throws {
         let fixture = try Fixture()
         let path = try fixture.write(

@@ -63,11 +63,11 @@ struct NRPEListenerDaemonTests {
                 """)
         defer { daemon.stop() }
         #expect(Self.waitForRuns(daemon, jobs: ["ok", "warn", "crit", "unknown", "nrpe_check_load", "long", "plain"]), "\(daemon.log)")
-        // Each state, in packet versions 4 (check_nrpe's default) and 2.
+        // Each state, in packet versions 4 (check_nrpe's default), 2 and 3.
         for (command, state, text) in [
             ("ok", 0, "OK: all fine"), ("warn", 1, "WARNING: getting full"), ("crit", 2, "CRITICAL: down"), ("unknown", 3, "UNKNOWN: what"),
         ] {
-            for version in [[], ["-2"]] {
+            for version in [[], ["-2"], ["-3"]] {
                 let result = try Self.checkNRPE(port, ["-n"] + version + ["-c", command])
                 #expect(result.status == Int32(state) && result.standardOutput == text + "\n", "\(command) \(version): \(result)")
             }

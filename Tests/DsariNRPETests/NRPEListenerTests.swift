@@ -154,6 +154,37 @@ struct NRPEListenerTests {
         #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_after"))) == "OK check_after ")
     }
 
+    /// check_nrpe -3's layout: 16-byte header, buffer, 3 bytes of struct padding.
+    @Test func version3PacketsCarryThreeMoreBytes() throws {
+        let (listener, _) = try Self.listener()
+        defer { listener.stop() }
+        let query = Self.query("check_v3", version: 3)
+        #expect(query.count == 16 + 9 + 3)
+        let reply = try Self.exchange(listener.port, query)
+        #expect(reply[0..<4] == [0, 3, 0, 2][...] && reply.count == 16 + "OK check_v3 ".utf8.count + 1 + 3)
+        #expect(Self.answerText(reply) == "OK check_v3 ")
+    }
+
+    /// A client that resets while its answer is awaited is dropped at once
+    /// (poll reports the reset however the socket is watched; left open, the
+    /// loop would spin on it until the deadline).
+    @Test func aResetWhileWaitingForTheAnswerDropsTheConnectionAtOnce() throws {
+        let listener = try NRPEListener(
+            options: .init(address: ListenAddress(host: "127.0.0.1", port: 0), allowedHosts: try AllowedHosts(["127.0.0.1"])),
+            responder: { _, _ in },  // never answers
+            log: { _, _ in })
+        defer { listener.stop() }
+        let connection = try LoopbackConnection(host: "127.0.0.1", port: listener.port)
+        try connection.send(bytes: Self.query("check_a"))
+        #expect(eventually(timeout: 5) { listener.connectionCount == 1 })
+        var linger = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(connection.descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        connection.close()  // RST
+        #expect(eventually(timeout: 2) { listener.connectionCount == 0 }, "still held (deadline 10 s)")
+        listener.stop()
+        listener.stop()  // idempotent
+    }
+
     @Test func argumentsAreAnsweredWhenAllowed() throws {
         let (listener, _) = try Self.listener(allowArguments: true)
         defer { listener.stop() }

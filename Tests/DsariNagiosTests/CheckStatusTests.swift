@@ -27,8 +27,10 @@ struct CheckStatusTests {
         #expect(seen.map(\.lastStateChange) == [1000, 1001, 1002, 1003, 1003, 1005])
         #expect(seen.map(\.lastHardStateChange) == [1000, 1000, 1000, 1003, 1003, 1005])
         #expect(seen.map(\.lastHardState) == [.ok, .ok, .ok, .critical, .critical, .ok])
+        // Nagios' last_time_*: each check stamps the state that held until it.
         let last = seen[5]
-        #expect(last.lastTimeInState == [1005, 1002, 1004, nil])
+        #expect(last.lastTimeInState == [1001, 1003, 1005, nil])
+        #expect(seen[0].lastTimeInState == [1000, nil, nil, nil])
         #expect(last.lastCheck == 1005)
     }
 

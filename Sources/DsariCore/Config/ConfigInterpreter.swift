@@ -307,6 +307,7 @@ struct ConfigInterpreter {
         var job = Job(name: source.name, command: [], jobGroup: source.group)
         var scheduleNode: ConfigNode?
         var lowFlapNode: ConfigNode?
+        var nrpeCommandNode: ConfigNode?
         for option in source.options {
             let node = option.value
             let key = option.key
@@ -356,6 +357,7 @@ struct ConfigInterpreter {
                 job.check.outOfRangeExit = policy
             case "nrpe_command":
                 job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
+                nrpeCommandNode = node
             case "flap_detection":
                 job.check.flapDetection = try bool(node, key: key, subject: subject)
             case "low_flap_threshold":
@@ -377,6 +379,12 @@ struct ConfigInterpreter {
                     warnUnknown(option, known: Self.jobKeys, subject: subject)
                 }
             }
+        }
+        if let node = nrpeCommandNode, job.nrpeCommand != nil, !job.nagiosCheck {
+            warnings.append(
+                ConfigWarning(
+                    "\"nrpe_command\" needs \"nagios_check: true\": without it the job records no check result and the NRPE listener does not answer for it",
+                    location: node.location, subject: subject, key: "nrpe_command"))
         }
         if let node = lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
             throw ConfigError(
