@@ -124,6 +124,35 @@ extension ReliabilityTests {
                     + "\(totals.orphansAlive) left alive; integrity \(totals.integrityFailures == 0 ? "ok" : "FAILED")")
         }
 
+        /// Recovery reads /proc once for all the runs in flight (it took half
+        /// a second per run), and reaches a run's processes that left its
+        /// process group (setsid), by the RUN_ID in their environment.
+        @Test func recoveryOfManyRunsInFlightIsQuickAndKillsEscapedProcesses() throws {
+            let jobs = (0..<30).map { "  stuck\($0): {command: [/bin/sh, -c, 'setsid sleep 300 & sleep 300'], schedule: '* * * * * *'}" }
+            let daemon = try DaemonProcess(config: "jobs:\n" + jobs.joined(separator: "\n") + "\n")
+            defer { daemon.stop() }
+            try daemon.start()
+            #expect(eventually(timeout: 30) { ((try? HistorySnapshot(databasePath: daemon.databasePath))?.running.count ?? 0) == 30 })
+            usleep(300_000)  // the setsid children are on their way
+            daemon.signal(SIGKILL)
+            _ = daemon.waitForExit()
+            let inFlight = try HistorySnapshot(databasePath: daemon.databasePath).runningIDs
+            #expect(SystemProbe.processes(ofRuns: inFlight).count >= 60)
+            let restarted = try DaemonProcess(config: "jobs: {}\n", home: daemon.home)
+            defer { restarted.stop(keepHome: true) }
+            let launched = Date()
+            try restarted.start()
+            #expect(eventually(timeout: 60) { restarted.log.contains("dsari-daemon started") })
+            let seconds = Date().timeIntervalSince(launched)
+            print("recovery of \(inFlight.count) runs in flight took \(String(format: "%.2f", seconds)) s")
+            #expect(seconds < 8, "recovery of 30 runs in flight took \(seconds) s")
+            let history = try HistorySnapshot(databasePath: daemon.databasePath)
+            #expect(Set(history.finished.filter { $0.exitCode == -1 }.map(\.runID)) == inFlight)
+            let left = SystemProbe.processes(ofRuns: inFlight)
+            #expect(left.isEmpty, "processes of interrupted runs left alive: \(left.map(\.pid))")
+            left.forEach { kill($0.pid, SIGKILL) }
+        }
+
         /// After a restart: the kill's leftovers are all accounted for, once.
         func check(_ atKill: AtKill, cycle: Int, daemon: DaemonProcess, totals: inout Totals, interrupted: inout Set<String>) {
             func problem(_ text: String) { totals.problems.append("cycle \(cycle): \(text)") }
