@@ -9,7 +9,7 @@ enum ReliabilityScale {
     /// kill -9 and restart cycles of the kill test.
     static let killCycles = integer("DSARI_KILL_CYCLES") ?? (isFull ? 100 : 10)
     /// Seconds of mutational fuzzing per target.
-    static let fuzzSeconds = number("DSARI_FUZZ_SECONDS") ?? (isFull ? 60 : 1.5)
+    static let fuzzSeconds = number("DSARI_FUZZ_SECONDS") ?? (isFull ? 40 : 1.5)
     /// wrk's duration and the idle sockets held open meanwhile.
     static let loadSeconds = integer("DSARI_LOAD_SECONDS") ?? (isFull ? 30 : 5)
     static let idleSockets = integer("DSARI_IDLE_SOCKETS") ?? (isFull ? 1000 : 200)
