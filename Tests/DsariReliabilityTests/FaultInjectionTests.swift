@@ -18,6 +18,18 @@ extension ReliabilityTests {
             return "environment: {LEDGER: \"\(ledger)\"}\n\(extra)jobs:\n" + jobs.joined(separator: "\n") + "\n"
         }
 
+        /// A small tmpfs for a disk fault, or nil (the test is reported as skipped, with the reason) where mounting is not permitted.
+        static func tmpfs(at path: String, size: String, test: String) -> TemporaryMount? {
+            switch TemporaryMount.tmpfs(at: path, size: size) {
+            case .success(let mount):
+                return mount
+            case .failure(let unavailable):
+                print("\(test) skipped: \(unavailable.reason)")
+                ReliabilityReport.record(test: test, load: "-", faults: "skipped: \(unavailable.reason)", runsLost: 0, crashes: 0)
+                return nil
+            }
+        }
+
         /// Ledger runs missing from `runs` once the database takes writes again.
         static func lostRuns(_ daemon: DaemonProcess, ledger: [String], database: String? = nil, timeout: Double = 40) -> [String] {
             var missing: [String] = ledger
@@ -67,15 +79,7 @@ extension ReliabilityTests {
         @Test func databaseDiskFull() throws {
             let home = try TemporaryDirectory(prefix: "dsari-dbfull")
             defer { home.remove() }
-            let mount: TemporaryMount
-            switch TemporaryMount.tmpfs(at: home.url("dbfs"), size: "8m") {
-            case .success(let mounted): mount = mounted
-            case .failure(let unavailable):
-                print("databaseDiskFull skipped: \(unavailable.reason)")
-                ReliabilityReport.record(
-                    test: "database disk full", load: "-", faults: "skipped: \(unavailable.reason)", runsLost: 0, crashes: 0)
-                return
-            }
+            guard let mount = Self.tmpfs(at: home.url("dbfs"), size: "8m", test: "database disk full") else { return }
             defer { mount.unmount() }
             let ledger = home.url("ledger")
             let database = mount.path + "/dsari.sqlite3"
@@ -104,18 +108,11 @@ extension ReliabilityTests {
         @Test func databaseReadOnlyAtStart() throws {
             let home = try TemporaryDirectory(prefix: "dsari-dbro")
             defer { home.remove() }
-            let mount: TemporaryMount
-            switch TemporaryMount.tmpfs(at: home.url("dbfs"), size: "8m") {
-            case .success(let mounted): mount = mounted
-            case .failure(let unavailable):
-                print("databaseReadOnlyAtStart skipped: \(unavailable.reason)")
-                ReliabilityReport.record(
-                    test: "database read-only", load: "-", faults: "skipped: \(unavailable.reason)", runsLost: 0, crashes: 0)
-                return
-            }
+            guard let mount = Self.tmpfs(at: home.url("dbfs"), size: "8m", test: "database read-only") else { return }
             defer { mount.unmount() }
             let config = Self.tickers(2, ledger: home.url("ledger"), extra: "database: {file: \"\(mount.path)/dsari.sqlite3\"}\n")
             let first = try DaemonProcess(config: config, home: home)
+            defer { first.stop(keepHome: true) }
             try first.start()
             #expect(eventually { SystemProbe.ledger(home.url("ledger")).count >= 2 })
             first.signal(SIGTERM)
@@ -123,6 +120,7 @@ extension ReliabilityTests {
             let remount = try SystemCommand.run(["mount", "-o", "remount,ro", mount.path], timeout: 30)
             try #require(remount.status == 0, "remount read-only: \(remount.standardError)")
             let second = try DaemonProcess(config: config, home: home)
+            defer { second.stop(keepHome: true) }
             try second.start()
             let status = second.waitForExit(timeout: 30)
             #expect(status == 1, "\(second.log)")
@@ -139,15 +137,7 @@ extension ReliabilityTests {
         @Test func outputDirectoryDiskFull() throws {
             let home = try TemporaryDirectory(prefix: "dsari-outfull")
             defer { home.remove() }
-            let mount: TemporaryMount
-            switch TemporaryMount.tmpfs(at: home.url("var/runs"), size: "1m") {
-            case .success(let mounted): mount = mounted
-            case .failure(let unavailable):
-                print("outputDirectoryDiskFull skipped: \(unavailable.reason)")
-                ReliabilityReport.record(
-                    test: "output disk full", load: "-", faults: "skipped: \(unavailable.reason)", runsLost: 0, crashes: 0)
-                return
-            }
+            guard let mount = Self.tmpfs(at: home.url("var/runs"), size: "1m", test: "output disk full") else { return }
             defer { mount.unmount() }
             let ledger = home.url("ledger")
             let jobs = (0..<3).map {

@@ -172,34 +172,7 @@ struct TemporaryMount {
 
 /// Runs a system command (looked up on PATH) and captures what it prints.
 enum SystemCommand {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static func run(_ arguments: [String], timeout: Double) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        nonisolated(unsafe) var errorData = Data()
-        let reader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        while !reader.isFinished { usleep(1000) }
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: data, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+    static func run(_ arguments: [String], timeout: Double) throws -> BinaryRunner.Result {
+        try BinaryRunner(path: "/usr/bin/env").run(arguments, timeout: timeout)
     }
 }

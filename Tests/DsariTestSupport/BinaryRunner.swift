@@ -37,6 +37,11 @@ public struct BinaryRunner: Sendable {
         self.executable = (Self.productsDirectory as NSString).appendingPathComponent(name)
     }
 
+    /// Any program, by its path (e.g. `/usr/bin/env` to run a system command).
+    public init(path: String) {
+        self.executable = path
+    }
+
     /// Runs with `arguments`; the environment is the test's plus `environment`.
     /// A run that lasts longer than `timeout` seconds is killed (`timedOut`),
     /// so that a command that never ends fails its test instead of hanging it.
