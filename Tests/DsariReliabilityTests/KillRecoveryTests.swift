@@ -54,7 +54,9 @@ extension ReliabilityTests {
             var finishedBeforeKill = 0
             var ledgerFinishedRecordedInterrupted = 0
             var orphansKilled = 0
-            var lost = 0
+            /// Runs not recorded (each counted once, however many checks see it).
+            var lostRuns: Set<String> = []
+            var lost: Int { lostRuns.count }
             var duplicates = 0
             var orphansAlive = 0
             var integrityFailures = 0
@@ -62,17 +64,15 @@ extension ReliabilityTests {
             var problems: [String] = []
         }
 
-        @Test func killNineAtRandomMomentsLosesNothing() throws {
-            var random = SeededGenerator(state: ReliabilityScale.seed)
-            let home = try TemporaryDirectory(prefix: "dsari-kill")
-            defer { home.remove() }
-            let ledger = home.url("ledger")
-            let config = Self.configuration(ledger: ledger)
+        /// Starts a daemon on `home` `cycles + 1` times, kill -9'ing all but
+        /// the last when `waitBeforeKill` returns, and checks each restart.
+        func killCycles(
+            config: String, home: TemporaryDirectory, ledger: String, cycles: Int, waitBeforeKill: () -> Void
+        ) throws -> (Totals, HistorySnapshot) {
             var totals = Totals()
             var previous: AtKill?
             var allInterrupted: Set<String> = []
-            let started = Date()
-            for cycle in 0...ReliabilityScale.killCycles {
+            for cycle in 0...cycles {
                 let daemon = try DaemonProcess(config: config, home: home)
                 try daemon.start()
                 let launched = Date()
@@ -82,18 +82,16 @@ extension ReliabilityTests {
                 if let atKill = previous {
                     check(atKill, cycle: cycle, daemon: daemon, totals: &totals, interrupted: &allInterrupted)
                 }
-                if cycle == ReliabilityScale.killCycles {
+                if cycle == cycles {
                     // The last daemon stops cleanly: nothing left running, exit 0.
                     usleep(1_500_000)
                     daemon.signal(SIGTERM)
                     let status = daemon.waitForExit(timeout: 60)
                     #expect(status == 0, "the last daemon's clean stop: \(daemon.log.suffix(2000))")
-                    let history = try HistorySnapshot(databasePath: daemon.databasePath)
-                    #expect(history.running.isEmpty)
+                    #expect(try HistorySnapshot(databasePath: daemon.databasePath).running.isEmpty)
                     break
                 }
-                // Up for a random moment: often mid-start, mid-run or mid-write.
-                usleep(UInt32.random(in: 300_000...3_500_000, using: &random))
+                waitBeforeKill()
                 daemon.signal(SIGKILL)
                 try #require(daemon.waitForExit(timeout: 30) != nil)
                 totals.kills += 1
@@ -102,7 +100,21 @@ extension ReliabilityTests {
                     inFlight: history.runningIDs, finished: Set(history.finished.map(\.runID)),
                     ledger: Set(SystemProbe.ledger(ledger)), directories: SystemProbe.runDirectories(dataDirectory: daemon.dataDirectory))
             }
-            let history = try HistorySnapshot(databasePath: home.url("var/dsari.sqlite3"))
+            for problem in totals.problems.prefix(20) { print("kill test problem: \(problem)") }
+            #expect(totals.problems.isEmpty, "\(totals.problems.prefix(20).joined(separator: "\n"))")
+            return (totals, try HistorySnapshot(databasePath: home.url("var/dsari.sqlite3")))
+        }
+
+        @Test func killNineAtRandomMomentsLosesNothing() throws {
+            var random = SeededGenerator(state: ReliabilityScale.seed)
+            let home = try TemporaryDirectory(prefix: "dsari-kill")
+            defer { home.remove() }
+            let ledger = home.url("ledger")
+            let started = Date()
+            // Up for a random moment: often mid-start, mid-run or mid-write.
+            let (totals, history) = try killCycles(
+                config: Self.configuration(ledger: ledger), home: home, ledger: ledger, cycles: ReliabilityScale.killCycles
+            ) { usleep(UInt32.random(in: 300_000...3_500_000, using: &random)) }
             let real = history.finished.filter { $0.exitCode != -1 }.count
             let seconds = Int(Date().timeIntervalSince(started))
             print(
@@ -114,14 +126,46 @@ extension ReliabilityTests {
                     + "lost \(totals.lost), duplicates \(totals.duplicates), old processes alive \(totals.orphansAlive), "
                     + "integrity failures \(totals.integrityFailures); slowest restart (recovery included) "
                     + String(format: "%.2f s", totals.slowestRestart))
-            for problem in totals.problems.prefix(20) { print("kill test problem: \(problem)") }
-            #expect(totals.problems.isEmpty, "\(totals.problems.prefix(20).joined(separator: "\n"))")
             #expect(totals.inFlightInterrupted > 0, "no kill ever caught a run in flight: the test proved nothing")
             ReliabilityReport.record(
                 test: "kill -9 recovery", load: "20 jobs/s, \(history.finished.count) runs",
                 faults: "\(totals.kills) × kill -9 + restart", runsLost: totals.lost + totals.duplicates, crashes: 0,
                 notes: "\(totals.inFlightInterrupted) in flight → interrupted once; \(totals.orphansKilled) orphans killed; "
                     + "\(totals.orphansAlive) left alive; integrity \(totals.integrityFailures == 0 ? "ok" : "FAILED")")
+        }
+
+        /// kill -9 aimed at the moment a run starts (schedule times are known
+        /// to the microsecond): a run whose process was spawned but whose
+        /// start was not yet in the database was lost, its process left alive.
+        @Test func killNineAtTheMomentRunsStartLosesNothing() throws {
+            var random = SeededGenerator(state: ReliabilityScale.seed ^ 0x5354_4152)
+            let home = try TemporaryDirectory(prefix: "dsari-killstart")
+            defer { home.remove() }
+            let ledger = home.url("ledger")
+            let names = (0..<20).map { "quick\($0)" }
+            let jobs = names.map {
+                "  \($0): {command: [/bin/sh, -c, 'sleep 0.05; echo \"$RUN_ID\" >> \"$LEDGER\"'], schedule: '* * * * * *'}"
+            }
+            let schedules = try names.map { try Schedule("* * * * * *", jobName: $0, timeZone: .current) }
+            let (totals, history) = try killCycles(
+                config: "environment: {LEDGER: \"\(ledger)\"}\njobs:\n" + jobs.joined(separator: "\n") + "\n", home: home, ledger: ledger,
+                cycles: ReliabilityScale.killCycles
+            ) {
+                usleep(UInt32.random(in: 200_000...800_000, using: &random))
+                let soon = Instant(epochSeconds: Date().timeIntervalSince1970 + 0.2)
+                guard let due = schedules.compactMap({ $0.nextTime(after: soon) }).min() else { return }
+                // Just after the start: spawned, maybe not yet recorded.
+                let moment = due.epochSeconds + Double.random(in: 0.000_1...0.002_5, using: &random)
+                let wait = moment - Date().timeIntervalSince1970
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            }
+            print(
+                "kill at start: \(totals.kills) kills; runs recorded \(history.finished.count); in flight → interrupted \(totals.inFlightInterrupted); "
+                    + "lost \(totals.lost), duplicates \(totals.duplicates), old processes alive \(totals.orphansAlive)")
+            ReliabilityReport.record(
+                test: "kill -9 at run starts", load: "20 jobs/s, \(history.finished.count) runs",
+                faults: "\(totals.kills) × kill -9 within 2.5 ms of a start", runsLost: totals.lost + totals.duplicates, crashes: 0,
+                notes: "\(totals.inFlightInterrupted) in flight → interrupted once; \(totals.orphansAlive) left alive")
         }
 
         /// Recovery reads /proc once for all the runs in flight (it took half
@@ -179,8 +223,9 @@ extension ReliabilityTests {
             }
             for runID in atKill.inFlight {
                 guard let run = byID[runID] else {
-                    totals.lost += 1
-                    problem("run \(runID), in flight at the kill, is not in runs after recovery")
+                    if totals.lostRuns.insert(runID).inserted {
+                        problem("run \(runID), in flight at the kill, is not in runs after recovery")
+                    }
                     continue
                 }
                 if run.exitCode != -1 || run.runData["interrupted"] == nil {
@@ -192,29 +237,26 @@ extension ReliabilityTests {
                 totals.inFlightInterrupted += 1
                 interrupted.insert(runID)
             }
-            for runID in atKill.finished where counts[runID] != 1 {
-                totals.lost += 1
+            for runID in atKill.finished where counts[runID] != 1 && totals.lostRuns.insert(runID).inserted {
                 problem("run \(runID), finished before the kill, is in runs \(counts[runID] ?? 0) times")
             }
             totals.finishedBeforeKill += atKill.finished.count
             for runID in atKill.ledger {
                 if counts[runID] == nil {
-                    totals.lost += 1
-                    problem("run \(runID) finished its work (ledger) but is not in runs")
+                    if totals.lostRuns.insert(runID).inserted { problem("run \(runID) finished its work (ledger) but is not in runs") }
                 } else if atKill.inFlight.contains(runID), !atKill.finished.contains(runID) {
                     totals.ledgerFinishedRecordedInterrupted += 1
                 }
             }
-            for runID in atKill.directories where counts[runID] == nil {
-                totals.lost += 1
+            for runID in atKill.directories where counts[runID] == nil && totals.lostRuns.insert(runID).inserted {
                 problem("run directory \(runID) has no row in runs")
             }
             for run in history.finished
             where !FileManager.default.fileExists(atPath: daemon.dataDirectory + "/runs/\(run.jobName)/\(run.runID)") {
                 problem("run \(run.runID) of \(run.jobName) has no run directory")
             }
-            // No process of an interrupted run survives its recovery.
-            let alive = SystemProbe.processes(ofRuns: interrupted)
+            // No process of an interrupted (or lost) run survives the recovery.
+            let alive = SystemProbe.processes(ofRuns: interrupted.union(totals.lostRuns))
             if !alive.isEmpty {
                 totals.orphansAlive += alive.count
                 problem("processes of interrupted runs still alive: \(alive.map { "\($0.pid) (\($0.runID))" })")
