@@ -32,6 +32,13 @@ extension Daemon {
         var recovered: [RunRecord] = []
         for var run in leftovers {
             let killed = killed[run.runID] ?? 0
+            // A start is recorded before the run's directory is made: one
+            // killed in between gets its (empty) directory, so that run
+            // directories and the database agree.
+            if ![run.jobName, run.runID].contains(where: { $0.isEmpty || $0.contains("/") || $0 == "." || $0 == ".." }) {
+                let directory = DsariPaths.join(config.dataDir, "runs/\(run.jobName)/\(run.runID)")
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
             let noticed = clock()
             run.stopTime = noticed.epochSeconds
             run.exitCode = Self.interruptedExitCode

@@ -91,6 +91,8 @@ final class RunSupervisor: @unchecked Sendable {
         let run = ActiveRun(job: job, record: record, concurrencyGroup: concurrencyGroup)
         run.runDirectory = runDirectory
         active[record.runID] = run
+        // In the database before its directory and process exist (see StoreWriter.writeNow).
+        writer.writeNow(.started(run.record))
 
         let output: Int32
         do {
@@ -112,8 +114,6 @@ final class RunSupervisor: @unchecked Sendable {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         }
-        // In the database before the process exists (see StoreWriter.writeNow).
-        writer.writeNow(.started(run.record))
         let queue = self.queue
         let pid: pid_t?
         do {
