@@ -92,6 +92,12 @@ let package = Package(
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariRenderTests", dependencies: ["DsariRender", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
+        // Kill -9, fault injection, fuzzing, HTTP load and soak (issue #7); short by
+        // default, long with DSARI_RELIABILITY=full (script/reliability).
+        .testTarget(
+            name: "DsariReliabilityTests",
+            dependencies: ["DsariCore", "DsariNagios", "DsariStore", "DsariEngine", "DsariTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

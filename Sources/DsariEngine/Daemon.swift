@@ -274,6 +274,14 @@ public final class Daemon: @unchecked Sendable {
             log.error("reload refused; keeping the running configuration", ["reason": "\(error)"])
             return
         }
+        // A directory that vanished (or lost its files) loads as an empty
+        // configuration; taking it would silently stop every job.
+        if fresh.files.isEmpty, !config.files.isEmpty {
+            log.error(
+                "reload refused; keeping the running configuration",
+                ["reason": "no configuration file found in \(configDirectory) (the directory is gone or empty)"])
+            return
+        }
         for warning in fresh.warnings { log.warning("\(warning)") }
         let old = config
         if fresh.dataDir != old.dataDir || fresh.databaseFile != old.databaseFile {

@@ -91,6 +91,8 @@ final class RunSupervisor: @unchecked Sendable {
         let run = ActiveRun(job: job, record: record, concurrencyGroup: concurrencyGroup)
         run.runDirectory = runDirectory
         active[record.runID] = run
+        // In the database before its directory and process exist (see StoreWriter.writeNow).
+        writer.writeNow(.started(run.record))
 
         let output: Int32
         do {
@@ -136,7 +138,7 @@ final class RunSupervisor: @unchecked Sendable {
         run.collector = OutputCollector(
             file: output, stdout: pipes[0], stderr: pipes[2], limit: config.maxOutputBytes(for: job), markStandardError: job.nagiosCheck)
         run.record.runData = ["pid": .int(Int64(run.pid))]
-        writer.enqueue(.started(run.record))
+        writer.enqueue(.spawned(runID: record.runID, runData: run.record.runData))
         log.info("run started", ["job": job.name, "run": record.runID, "pid": "\(run.pid)", "group": concurrencyGroup ?? "-"])
         if let limit = job.maxExecution {
             armTimeout(run, after: limit, grace: job.maxExecutionGrace)

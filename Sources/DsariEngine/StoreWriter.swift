@@ -22,6 +22,25 @@ final class StoreWriter: @unchecked Sendable {
         self.log = log
     }
 
+    /// How long a queued batch waits for another process's write lock before
+    /// it is retried 5 s later: short, so that the connection is never held
+    /// long while the engine queue may want it (`writeNow`).
+    static let batchBusyTimeoutMilliseconds: Int32 = 250
+
+    /// Writes `change` at once on the caller's thread, without waiting for
+    /// another process's lock; when the database cannot take it (or is
+    /// already failing) it is queued like any other change. A run's start
+    /// goes this way before its process is spawned, so that a daemon killed
+    /// just after the spawn leaves a row for recovery: through the queue,
+    /// such a run was lost and its process never killed.
+    func writeNow(_ change: RunStore.Change) {
+        lock.lock()
+        let healthy = !failing
+        lock.unlock()
+        if healthy, (try? store.apply([change], busyTimeoutMilliseconds: 0)) != nil { return }
+        enqueue(change)
+    }
+
     func enqueue(_ change: RunStore.Change) {
         lock.lock()
         queued.append(change)
@@ -61,7 +80,7 @@ final class StoreWriter: @unchecked Sendable {
             }
             lock.unlock()
             do {
-                try store.apply(batch)
+                try store.apply(batch, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
                 lock.lock()
                 queued.removeFirst(batch.count)
                 let recovered = failing

@@ -21,6 +21,17 @@ struct TriggerFile: Sendable {
 
     static let names = ["trigger.json", "trigger.yaml"]
 
+    /// Epoch seconds a trigger may ask for: 1970 to the end of year 9999.
+    /// (A larger number, e.g. 1e300, does not fit an `Instant`: it trapped
+    /// and took the daemon down.)
+    static let scheduleTimeRange: ClosedRange<Double> = 0...253_402_300_799
+
+    static func outOfRange(_ path: String, _ written: String) -> Rejection {
+        Rejection(
+            path: path,
+            reason: "\"schedule_time\" \(written) is out of range (epoch seconds from 0 to 253402300799, i.e. 1970 to 9999)")
+    }
+
     /// The trigger file of a job's trigger directory, if one is there.
     static func find(in directory: String) -> String? {
         names.map { (directory as NSString).appendingPathComponent($0) }
@@ -72,14 +83,17 @@ struct TriggerFile: Sendable {
         case nil, .null?:
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
             scheduleTime = Instant(epochSeconds: modified.timeIntervalSince1970)
-        case .int(let seconds)?: scheduleTime = Instant(seconds: seconds)
-        case .double(let seconds)? where seconds.isFinite: scheduleTime = Instant(epochSeconds: seconds)
+        case .int(let seconds)? where Self.scheduleTimeRange.contains(Double(seconds)): scheduleTime = Instant(seconds: seconds)
+        case .double(let seconds)? where Self.scheduleTimeRange.contains(seconds): scheduleTime = Instant(epochSeconds: seconds)
+        case .int(let seconds)?: throw Self.outOfRange(path, "\(seconds)")
+        case .double(let seconds)?: throw Self.outOfRange(path, seconds.pythonRepr)
         case .string(let text)?:
             do {
                 scheduleTime = try ISO8601Timestamp.parse(text, timeZone: zone)
             } catch {
                 throw Rejection(path: path, reason: "\"schedule_time\": \(error)")
             }
+            guard Self.scheduleTimeRange.contains(scheduleTime.epochSeconds) else { throw Self.outOfRange(path, text) }
         case let other?:
             throw Rejection(path: path, reason: "\"schedule_time\" must be epoch seconds or an ISO 8601 string, not \(other.kind)")
         }

@@ -37,7 +37,7 @@ public final class RunStore: Sendable {
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         let db = try SQLiteConnection(path: path, readOnly: readOnly)
-        try db.execute("PRAGMA busy_timeout = 10000")
+        db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
         if readOnly {
             // Readers (the exporter, dsari-info) read each row once, in order:
             // a small page cache costs nothing and keeps their memory low.
@@ -62,18 +62,27 @@ public final class RunStore: Sendable {
     static let runningColumns =
         "job_name, run_id, schedule_time, start_time, NULL, NULL, trigger_type, trigger_data, run_data"
 
-    /// A change to the history: a run started (into `runs_running`) or
-    /// finished (moved from `runs_running` to `runs`).
+    /// How long a statement waits for another process's lock, by default.
+    static let busyTimeoutMilliseconds: Int32 = 10_000
+
+    /// A change to the history: a run started (into `runs_running`), its
+    /// process spawned (its `run_data`, with the pid, replaces the start's),
+    /// or finished (moved from `runs_running` to `runs`).
     public enum Change: Sendable {
         case started(RunRecord)
+        case spawned(runID: String, runData: ConfigValue)
         case finished(RunRecord)
     }
 
     /// Applies changes in order, all in one transaction: a run is in exactly
     /// one table at any moment, and many changes cost one commit.
-    public func apply(_ changes: [Change]) throws {
+    /// `busyTimeoutMilliseconds`: how long to wait for another process's
+    /// write lock this time (default 10 s).
+    public func apply(_ changes: [Change], busyTimeoutMilliseconds: Int32? = nil) throws {
         guard !changes.isEmpty else { return }
         try withConnection { box in
+            if let wait = busyTimeoutMilliseconds { box.db.setBusyTimeout(milliseconds: wait) }
+            defer { if busyTimeoutMilliseconds != nil { box.db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds) } }
             try box.db.transaction {
                 let start = try box.statement(
                     """
@@ -82,6 +91,7 @@ public final class RunStore: Sendable {
                     """)
                 let insert = try box.statement("INSERT INTO runs (\(Self.runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let delete = try box.statement("DELETE FROM runs_running WHERE run_id = ?")
+                let update = try box.statement("UPDATE runs_running SET run_data = ? WHERE run_id = ?")
                 for change in changes {
                     switch change {
                     case .started(let run):
@@ -89,6 +99,8 @@ public final class RunStore: Sendable {
                             .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
                             .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
                         ])
+                    case .spawned(let runID, let runData):
+                        try update.run([.text(runData.compactJSON), .text(runID)])
                     case .finished(let run):
                         try insert.run([
                             .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),

@@ -20,6 +20,14 @@ final class SQLiteConnection {
             if let opened { sqlite3_close_v2(opened) }
             throw SQLiteError(call: "open \(path)", code: code, message: message)
         }
+        // SQLite quietly opens a file it cannot write read-only; a writer
+        // would then run jobs it can never record. Refuse it here.
+        if !readOnly, sqlite3_db_readonly(opened, "main") == 1 {
+            sqlite3_close_v2(opened)
+            throw SQLiteError(
+                call: "open \(path)", code: SQLITE_READONLY, message: "the file or its file system is read-only; runs could not be recorded"
+            )
+        }
         self.handle = opened
         self.path = path
         sqlite3_extended_result_codes(handle, 1)
@@ -64,6 +72,11 @@ final class SQLiteConnection {
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// How long statements wait for another connection's lock before SQLITE_BUSY.
+    func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
+    }
 }
 
 @available(*, unavailable)

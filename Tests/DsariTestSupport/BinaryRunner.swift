@@ -37,7 +37,7 @@ public struct BinaryRunner: Sendable {
         self.executable = (Self.productsDirectory as NSString).appendingPathComponent(name)
     }
 
-    /// A program outside the build (a system tool such as check_nrpe).
+    /// Any program, by its path (a system tool such as check_nrpe or chromium).
     public init(path: String) {
         self.executable = path
     }

@@ -41,8 +41,9 @@ public enum ISO8601Timestamp {
         let negative = digits.first == "-"
         if negative { digits = digits.dropFirst() }
         let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        // Beyond ±292,000 years the microseconds overflow Int64 (that trapped): not a time.
         guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
-            let seconds = Int64(whole)
+            let seconds = Int64(whole), seconds < Int64.max / 1_000_000
         else { return nil }
         var micros: Int64 = 0
         if parts.count == 2 {

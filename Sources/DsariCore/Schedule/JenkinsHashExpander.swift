@@ -25,7 +25,8 @@ struct JenkinsHashExpander {
             let hi = high.flatMap { $0 == 0 ? nil : $0 } ?? bounds.upperBound
             guard hi >= lo else { return lo }  // an empty range: the cron parser refuses the result
             if isRandom { return Int.random(in: lo...hi, using: &random) }
-            return Int((crc >> UInt32(position)) % UInt32(hi - lo + 1)) + lo
+            // In 64 bits: a written bound may be any size (H/4294967296 trapped in 32).
+            return Int(UInt64(crc >> UInt32(position)) % (UInt64(hi - lo) + 1)) + lo
         }
         let rest = item.dropFirst()
         if rest.isEmpty {
@@ -46,8 +47,9 @@ struct JenkinsHashExpander {
             return String(pick(a, b))
         }
         if let step = Self.number(after: "/", in: tail) {
-            // H(a-b)/n
-            return "\(pick(nil, step) + a)-\(b)/\(step)"
+            // H(a-b)/n; a start past Int.max is left for the cron parser to refuse.
+            let (start, overflow) = pick(nil, step).addingReportingOverflow(a)
+            return overflow ? item : "\(start)-\(b)/\(step)"
         }
         return item
     }
