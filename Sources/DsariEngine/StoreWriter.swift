@@ -1,9 +1,11 @@
 import DsariStore
 import Foundation
 
-/// Writes run starts and ends to the store off the engine queue, in order,
-/// batching whatever has queued up into one transaction — so the scheduler
-/// never waits for the disk, and a burst of runs costs one commit.
+/// Writes run changes (pids, ends, and starts the database could not take
+/// at once) to the store off the engine queue, in order, batching whatever
+/// has queued up into one transaction — so the scheduler never waits for
+/// the disk, and a burst of runs costs one commit. A run's start is the
+/// exception: `writeNow`, before its process exists.
 ///
 /// When the database cannot take a batch (locked, read-only, disk full) the
 /// changes stay queued, in order, and are retried every 5 s: nothing is dropped.

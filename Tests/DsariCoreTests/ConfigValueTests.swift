@@ -124,6 +124,17 @@ struct ConfigValueTests {
         #expect(number.isNaN)
     }
 
+    /// YAML 1.1 base-60 integers as PyYAML reads them; past Int64 a float
+    /// (Yams' own reading trapped: found by fuzzing a trigger file).
+    @Test func sexagesimalIntegersAndTheirOverflow() throws {
+        let node = try yaml("a: 190:20:30\nb: -1:30\nc: 1_0:00\nd: 9223372036854775807:00\ne: 153722867280912930:8\n")
+        #expect(node["a"]?.value == 685_230)
+        #expect(node["b"]?.value == -90)
+        #expect(node["c"]?.value == 600)
+        #expect(node["d"]?.value == .double(9_223_372_036_854_775_807.0 * 60))
+        #expect(node["e"]?.value == .double(153_722_867_280_912_930.0 * 60 + 8))
+    }
+
     @Test func yamlValuesAndKeysCarryTheirLines() throws {
         let node = try yaml(
             """

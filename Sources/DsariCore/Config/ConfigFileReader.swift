@@ -270,6 +270,13 @@ public enum ConfigFileReader {
             }
             return .bool(flag)
         case .int:
+            if scalar.string.contains(":") {
+                // Yams' own reading of a base-60 integer traps past Int64.
+                guard let value = sexagesimalInteger(scalar.string) else {
+                    throw unreadableScalar(scalar, as: "an integer", location: location)
+                }
+                return value
+            }
             if let integer = Int64.construct(from: scalar) {
                 return .int(integer)
             }
@@ -292,6 +299,29 @@ public enum ConfigFileReader {
             throw ConfigError(
                 "invalid YAML: the tag \(tag.rawValue.quotedForMessage) is not supported", location: location)
         }
+    }
+
+    /// A YAML 1.1 base-60 integer (`190:20:30` = 685230), with overflow
+    /// checks: past 64 bits it is kept as a float, as other integers that large.
+    static func sexagesimalInteger(_ text: String) -> ConfigValue? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        let negative = digits.first == "-"
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        var exact: Int64? = 0
+        var approximate = 0.0
+        for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Double(part) else { return nil }
+            approximate = approximate * 60 + value
+            if let sofar = exact, let digit = Int64(part) {
+                let (shifted, overflow) = sofar.multipliedReportingOverflow(by: 60)
+                let (sum, carry) = shifted.addingReportingOverflow(digit)
+                exact = overflow || carry ? nil : sum
+            } else {
+                exact = nil
+            }
+        }
+        if let exact { return .int(negative ? -exact : exact) }
+        return .double(negative ? -approximate : approximate)
     }
 
     private static func unreadableScalar(
