@@ -11,27 +11,42 @@ import Synchronization
 /// check job of that very name; only Nagios check jobs answer. The text is the plugin's output as it
 /// printed it (as NRPE sends it), the result code the check's current state.
 final class NRPEAnswers: Sendable {
-    private let config: Mutex<Config>
+    /// Which job answers each command, made once per configuration (not per query).
+    private struct Table {
+        var jobs: [String: Job] = [:]
+        var noResult: NRPEListenerConfig.NoResult = .unknown
+
+        init(_ config: Config) {
+            noResult = config.nrpeListener.noResult
+            // A check job of the command's name, unless a job declares the command;
+            // of several declaring it, the first by name.
+            for job in config.jobs.values where job.nagiosCheck {
+                jobs[job.name] = job
+            }
+            for job in config.jobs.values.sorted(by: { $0.name > $1.name }) where job.nagiosCheck {
+                if let command = job.nrpeCommand { jobs[command] = job }
+            }
+        }
+    }
+
+    private let table: Mutex<Table>
     private let store: RunStore
     private let daemon: Daemon
 
     init(config: Config, store: RunStore, daemon: Daemon) {
-        self.config = Mutex(config)
+        self.table = Mutex(Table(config))
         self.store = store
         self.daemon = daemon
     }
 
     func reload(config fresh: Config) {
-        config.withLock { $0 = fresh }
+        let fresh = Table(fresh)
+        table.withLock { $0 = fresh }
     }
 
     /// The job answering for `command`, and how to treat a check without a result.
     func job(for command: String) -> (Job?, NRPEListenerConfig.NoResult) {
-        config.withLock { config in
-            let declared = config.jobs.values.filter { $0.nrpeCommand == command && $0.nagiosCheck }.min { $0.name < $1.name }
-            let named = config.jobs[command].flatMap { $0.nagiosCheck ? $0 : nil }
-            return (declared ?? named, config.nrpeListener.noResult)
-        }
+        table.withLock { ($0.jobs[command], $0.noResult) }
     }
 
     func answer(_ query: NRPEQuery, reply: @escaping @Sendable (NRPEAnswer) -> Void) {

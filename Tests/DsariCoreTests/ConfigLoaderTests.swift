@@ -339,6 +339,42 @@ struct ConfigLoaderTests {
         #expect(config.warnings.isEmpty)
     }
 
+    @Test(
+        "NRPE listener settings that cannot work are refused at load, naming the place",
+        arguments: [
+            ("nrpe_ssl_cert_file: /etc/ssl/a.pem\n", 1, "\"nrpe_ssl_cert_file\" needs \"nrpe_ssl_privatekey_file\" too"),
+            ("nrpe_ssl_privatekey_file: /etc/ssl/a.key\n", 1, "\"nrpe_ssl_privatekey_file\" needs \"nrpe_ssl_cert_file\" too"),
+            ("nrpe_allowed_hosts: \"127.0.0.1,,::1\"\n", 1, "entry \"\" is empty"),
+            ("nrpe_allowed_hosts: [10.0.0.0/33]\n", 1, "entry \"10.0.0.0/33\" has a prefix length that is not 0…32"),
+            ("nrpe_allowed_hosts: [host/24]\n", 1, "entry \"host/24\" is not a network"),
+        ] as [(String, Int, String)])
+    func badNRPEListenerSettings(text: String, line: Int, reason: String) throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("dsari.yaml", text)
+        let error = try #require(fixture.loadError())
+        #expect(error.description.hasPrefix("\(path):\(line): "), "\(error)")
+        #expect(error.description.contains(reason), "\(error)")
+    }
+
+    @Test func nrpeListenerSettingsAreRead() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            nrpe_listen: "[::]:5666"
+            nrpe_allowed_hosts: "192.168.0.0/16, nagios.example, ::1"
+            nrpe_no_result: run
+            nrpe_ssl_cert_file: /etc/ssl/a.pem
+            nrpe_ssl_privatekey_file: /etc/ssl/a.key
+            nrpe_connection_timeout: 2.5
+            """)
+        let listener = try fixture.load().nrpeListener
+        #expect(listener.address == ListenAddress(host: "::", port: 5666))
+        #expect(listener.allowedHosts == ["192.168.0.0/16", "nagios.example", "::1"])
+        #expect(listener.noResult == .run && listener.ssl && listener.connectionTimeout == 2.5)
+        #expect(listener.sslCertificateFile == "/etc/ssl/a.pem" && listener.sslPrivateKeyFile == "/etc/ssl/a.key")
+    }
+
     @Test func nrpeCommandWithoutNagiosCheckIsAWarning() throws {
         let fixture = try Fixture()
         let path = try fixture.write("dsari.yaml", "jobs:\n  c:\n    command: [x]\n    nrpe_command: check_c\n")

@@ -46,6 +46,7 @@ struct ConfigInterpreter {
     mutating func interpret(_ tree: ConfigNode) throws -> Config {
         var config = Config(configDirectory: configDirectory, dataDir: defaultDataDirectory, raw: tree)
         var sections: [String: ConfigValue.Entry] = [:]
+        var tlsFileNodes: [String: ConfigNode] = [:]
         for entry in tree.value.mappingEntries ?? [] {
             let node = entry.value
             let key = entry.key
@@ -119,7 +120,9 @@ struct ConfigInterpreter {
                 let expected = "a list of addresses, CIDR networks and host names, or one string of them separated by commas"
                 switch node.value {
                 case .string(let text):
-                    config.nrpeListener.allowedHosts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    config.nrpeListener.allowedHosts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                        $0.trimmingCharacters(in: .whitespaces)
+                    }
                 case .array(let items):
                     config.nrpeListener.allowedHosts = try items.map { item in
                         guard case .string(let text) = item.value else { throw typeError(item, key: key, expected: expected, subject: nil) }
@@ -127,6 +130,13 @@ struct ConfigInterpreter {
                     }
                 default:
                     throw typeError(node, key: key, expected: expected, subject: nil)
+                }
+                for host in config.nrpeListener.allowedHosts {
+                    if let problem = Self.allowedHostProblem(host) {
+                        throw ConfigError(
+                            "\"nrpe_allowed_hosts\" entry \(host.quotedForMessage) \(problem)", location: node.location, key: key,
+                            expected: expected)
+                    }
                 }
             case "nrpe_allow_arguments":
                 config.nrpeListener.allowArguments = try bool(node, key: key, subject: nil)
@@ -140,8 +150,10 @@ struct ConfigInterpreter {
                 config.nrpeListener.ssl = try bool(node, key: key, subject: nil)
             case "nrpe_ssl_cert_file":
                 config.nrpeListener.sslCertificateFile = try path(node, key: key, subject: nil)
+                tlsFileNodes[key] = node
             case "nrpe_ssl_privatekey_file":
                 config.nrpeListener.sslPrivateKeyFile = try path(node, key: key, subject: nil)
+                tlsFileNodes[key] = node
             case "nrpe_ssl_cacert_file":
                 config.nrpeListener.sslCACertificateFile = try path(node, key: key, subject: nil)
             case "nrpe_connection_timeout":
@@ -154,6 +166,13 @@ struct ConfigInterpreter {
             }
         }
 
+        // A certificate without its key (or the reverse) cannot start TLS: said now, not at the daemon's start.
+        if tlsFileNodes.count == 1, let (given, node) = tlsFileNodes.first {
+            let missing = given == "nrpe_ssl_cert_file" ? "nrpe_ssl_privatekey_file" : "nrpe_ssl_cert_file"
+            throw ConfigError(
+                "\"\(given)\" needs \"\(missing)\" too (a certificate and its private key go together)", location: node.location,
+                key: given, expected: "both nrpe_ssl_cert_file and nrpe_ssl_privatekey_file, or neither")
+        }
         config.concurrencyGroups = try concurrencyGroups(sections["concurrency_groups"]?.value)
         let sources = try jobSources(jobs: sections["jobs"]?.value, groups: sections["job_groups"]?.value)
         for source in sources {
@@ -630,6 +649,29 @@ struct ConfigInterpreter {
         case .double(let number): number
         default: throw typeError(node, key: key, expected: expected, subject: subject)
         }
+    }
+
+    /// Why an `nrpe_allowed_hosts` entry cannot be used, or nil: empty, or
+    /// `ADDRESS/BITS` that is not an IP network. Host names are resolved by
+    /// the daemon when it starts.
+    static func allowedHostProblem(_ entry: String) -> String? {
+        if entry.isEmpty { return "is empty" }
+        guard let slash = entry.firstIndex(of: "/") else { return nil }
+        let address = String(entry[..<slash])
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let width: Int
+        if inet_pton(AF_INET, address, &v4) == 1 {
+            width = 32
+        } else if inet_pton(AF_INET6, address, &v6) == 1 {
+            width = 128
+        } else {
+            return "is not a network (ADDRESS/BITS with an IP address)"
+        }
+        guard let bits = Int(entry[entry.index(after: slash)...]), (0...width).contains(bits) else {
+            return "has a prefix length that is not 0…\(width)"
+        }
+        return nil
     }
 
     /// A percentage, 0 to 100 (an integer or a float).
