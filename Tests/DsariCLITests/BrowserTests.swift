@@ -55,17 +55,9 @@ struct BrowserTests {
             ("report-run", "file://\(html)/disk/\(run.runID)/index.html"),
         ]
         // The live status page, from the exporter on 127.0.0.1.
-        let exporter = Process()
-        exporter.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
-        let port = try freeLoopbackPort()
-        exporter.arguments = ["-c", daemon.configDirectory, "--listen-address", "127.0.0.1", "--listen-port", String(port)]
-        exporter.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": daemon.home.path]) { $1 }
-        exporter.standardError = FileHandle.nullDevice
-        try exporter.run()
-        defer {
-            exporter.terminate()
-            exporter.waitUntilExit()
-        }
+        let exporter = try ExporterProcess(home: daemon.home)
+        defer { exporter.stop() }
+        let port = exporter.port
         #expect(eventually(timeout: 10) { (try? httpBody(port: port, path: "/status"))?.contains("dsari status") ?? false })
         pages.append(("status", "http://127.0.0.1:\(port)/status"))
         for (name, url) in pages {

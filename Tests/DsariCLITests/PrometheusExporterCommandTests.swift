@@ -47,19 +47,9 @@ struct PrometheusExporterCommandTests {
     @Test func servesMetricsOverHTTP() throws {
         let home = try home()
         defer { home.remove() }
-        let port = UInt16.random(in: 20_000...60_000)
-        let exporter = Process()
-        exporter.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
-        exporter.arguments = [
-            "-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", String(port), "--metrics-path", "/m",
-        ]
-        exporter.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
-        exporter.standardError = FileHandle.nullDevice
-        try exporter.run()
-        defer {
-            exporter.terminate()
-            exporter.waitUntilExit()
-        }
+        let exporter = try ExporterProcess(home: home, arguments: ["--metrics-path", "/m"])
+        defer { exporter.stop() }
+        let port = exporter.port
         var reply = ""
         #expect(
             eventually(timeout: 10) {
@@ -106,41 +96,13 @@ struct PrometheusExporterCommandTests {
         #expect(reply.contains("dsari_check_perfdata_value{job_name=\"chk\",label=\"t\",unit=\"s\"} 0.005\n"))
     }
 
-    /// The exporter on port 0 (the chosen port is read from its log line).
-    func startExporter(home: TemporaryDirectory) throws -> (Process, UInt16) {
-        let exporter = Process()
-        exporter.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
-        exporter.arguments = ["-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", "0"]
-        exporter.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
-        let log = home.url("exporter.log")
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        exporter.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try exporter.run()
-        var port: UInt16?
-        _ = eventually(timeout: 10) {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on 127.0.0.1:") }),
-                let portText = line.split(separator: ":").last?.split(separator: "/").first
-            else { return false }
-            port = UInt16(portText)
-            return true
-        }
-        guard let port else {
-            exporter.terminate()
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "exporter did not say its port"])
-        }
-        return (exporter, port)
-    }
-
     /// 16 clients scraping at once, 10 times each: every answer whole and alike.
     @Test func concurrentScrapesAllSucceed() throws {
         let home = try home()
         defer { home.remove() }
-        let (exporter, port) = try startExporter(home: home)
-        defer {
-            exporter.terminate()
-            exporter.waitUntilExit()
-        }
+        let exporter = try ExporterProcess(home: home)
+        defer { exporter.stop() }
+        let port = exporter.port
         let results = Mutex<[String]>([])
         let threads = (0..<16).map { _ in
             Thread {
@@ -170,11 +132,9 @@ struct PrometheusExporterCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: prometheus), "script/test installs Debian's prometheus")
         let home = try home()
         defer { home.remove() }
-        let (exporter, port) = try startExporter(home: home)
-        defer {
-            exporter.terminate()
-            exporter.waitUntilExit()
-        }
+        let exporter = try ExporterProcess(home: home)
+        defer { exporter.stop() }
+        let port = exporter.port
         // Prometheus's own port: any free one on 127.0.0.1.
         let webPort = try freeLoopbackPort()
         try home.write(

@@ -15,7 +15,9 @@ public final class LoopbackConnection {
         /// connect(2) with a sockaddr_in or sockaddr_in6.
         func connect<Address>(_ address: Address) -> Int32 {
             withUnsafePointer(to: address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size))
+                }
             }
         }
         let result: Int32

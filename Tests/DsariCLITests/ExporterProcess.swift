@@ -1,0 +1,45 @@
+import DsariTestSupport
+import Foundation
+
+/// The built dsari-prometheus-exporter serving a DSARI_HOME on 127.0.0.1,
+/// on a port it picks itself (port 0; read back from its log line).
+final class ExporterProcess {
+    let process = Process()
+    let port: UInt16
+
+    struct NoPort: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "the exporter did not say its port: \(log)" }
+    }
+
+    init(home: TemporaryDirectory, arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-prometheus-exporter").executable)
+        process.arguments = ["-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
+        let log = home.url("exporter-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        var found: UInt16?
+        _ = eventually(timeout: 10) {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on 127.0.0.1:") }),
+                let portText = line.split(separator: ":").last?.split(separator: "/").first
+            else { return false }
+            found = UInt16(portText)
+            return true
+        }
+        guard let found else {
+            process.terminate()
+            process.waitUntilExit()
+            throw NoPort(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+        port = found
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
