@@ -7,15 +7,13 @@ extension RunStore {
     /// the job's runs newest first on the (job_name, stop_time) index.
     public func latestCheckResult(jobName: String) throws -> ConfigValue? {
         try withConnection { box in
-            let statement = try box.statement(
+            try box.query(
                 """
                 SELECT json_extract(run_data, '$.nagios') FROM runs
                 WHERE job_name = ? AND json_extract(run_data, '$.nagios.current_state') IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
-                """)
-            try statement.bind([.text(jobName)])
-            guard try statement.step() else { return nil }
-            return ConfigValue(storedJSON: statement.text(0))
+                """, [.text(jobName)]
+            ) { statement in try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : nil }
         }
     }
 }

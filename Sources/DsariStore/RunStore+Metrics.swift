@@ -21,13 +21,13 @@ extension RunStore {
     @discardableResult
     public func forEachFinishedRun(afterRowID rowID: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
         try withConnection { box in
-            let statement = try box.statement(
+            try box.query(
                 """
                 SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code,
                     instr(run_data, '"nagios"') > 0 FROM runs
                 WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid
-                """)
-            try statement.bind([.integer(rowID)])
+                """, [.integer(rowID)]
+            ) { statement in
             var count = 0
             while try statement.step() {
                 count += 1
@@ -38,15 +38,16 @@ extension RunStore {
                         exitCode: statement.optionalInteger(5).map { Int($0) }, hasCheckResult: statement.optionalInteger(6) == 1))
             }
             return count
+            }
         }
     }
 
     /// The `run_data` of the run at `rowID` (an empty mapping when absent).
     public func runData(rowID: Int64) throws -> ConfigValue {
         try withConnection { box in
-            let statement = try box.statement("SELECT run_data FROM runs WHERE rowid = ?")
-            try statement.bind([.integer(rowID)])
-            return try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : .mapping([])
+            try box.query("SELECT run_data FROM runs WHERE rowid = ?", [.integer(rowID)]) { statement in
+                try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : .mapping([])
+            }
         }
     }
 
@@ -54,9 +55,9 @@ extension RunStore {
     /// exporter read means the rows were renumbered (VACUUM after a prune).
     public func maximumRowID() throws -> Int64 {
         try withConnection { box in
-            let statement = try box.statement("SELECT coalesce(max(rowid), 0) FROM runs")
-            try statement.bind([])
-            return try statement.step() ? statement.integer(0) : 0
+            try box.query("SELECT coalesce(max(rowid), 0) FROM runs", []) { statement in
+                try statement.step() ? statement.integer(0) : 0
+            }
         }
     }
 }

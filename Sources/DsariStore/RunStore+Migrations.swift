@@ -30,6 +30,7 @@ extension RunStore {
                 """)
             let applied = try db.prepare("SELECT COALESCE(MAX(version), 0) FROM dsari_swift_migrations")
             let current = try applied.step() ? Int(applied.integer(0)) : 0
+            applied.reset()
             for migration in migrations where migration.version > current {
                 try db.execute(migration.sql)
                 try db.prepare("INSERT INTO dsari_swift_migrations (version, applied_at) VALUES (?, strftime('%s','now'))")

@@ -38,6 +38,7 @@ extension RunStore {
         try withConnection { box in
             let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " ORDER BY start_time" + direction)
             try statement.bind(parts.count == 2 ? values + values : values)
+            defer { statement.reset() }
             let row = StoredRunRow(statement: statement)
             while try statement.step() {
                 try body(row)

@@ -31,6 +31,18 @@ public final class RunStore: Sendable {
             statements[sql] = prepared
             return prepared
         }
+
+        /// Runs `body` with the cached statement for `sql` bound to `values`,
+        /// and resets it afterwards however `body` ends. A statement left
+        /// after `SQLITE_ROW` keeps its read transaction open: the connection
+        /// then goes on seeing the database as it was (WAL snapshot) and a
+        /// long-lived reader never sees another run.
+        func query<T>(_ sql: String, _ values: [SQLiteStatement.Value], _ body: (SQLiteStatement) throws -> T) throws -> T {
+            let statement = try statement(sql)
+            try statement.bind(values)
+            defer { statement.reset() }
+            return try body(statement)
+        }
     }
 
     /// Opens (creating when needed) the database at `path` and migrates it.
@@ -130,10 +142,10 @@ public final class RunStore: Sendable {
     public func previousRuns(jobName: String) throws -> PreviousRuns {
         try withConnection { box in
             func latest(_ condition: String) throws -> RunRecord? {
-                let statement = try box.statement(
-                    "SELECT \(Self.runColumns) FROM runs WHERE job_name = ? \(condition) ORDER BY stop_time DESC LIMIT 1")
-                try statement.bind([.text(jobName)])
-                return try statement.step() ? Self.record(statement) : nil
+                try box.query(
+                    "SELECT \(Self.runColumns) FROM runs WHERE job_name = ? \(condition) ORDER BY stop_time DESC LIMIT 1",
+                    [.text(jobName)]
+                ) { statement in try statement.step() ? Self.record(statement) : nil }
             }
             return PreviousRuns(
                 last: try latest(""),

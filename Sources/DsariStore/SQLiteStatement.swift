@@ -55,8 +55,16 @@ final class SQLiteStatement {
     /// Runs a statement that returns no rows.
     func run(_ values: [Value] = []) throws {
         try bind(values)
+        defer { reset() }
         while try step() {}
+    }
+
+    /// Ends the statement's current execution (and with it the read
+    /// transaction it holds open while it has rows left); bindings are
+    /// cleared so that no bound text is kept alive.
+    func reset() {
         sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }

@@ -92,6 +92,45 @@ struct MetricsCollectorTests {
         #expect(ours.contains("dsari_last_run_exit_code{job_name=\"alpha\"} 7\n"))
     }
 
+    /// A long-lived collector keeps seeing new runs once a check result has
+    /// been read (issue: a read statement left after SQLITE_ROW held its read
+    /// transaction open, pinning the WAL snapshot, and every later scrape
+    /// showed the database as it was).
+    @Test func checkResultsDoNotFreezeLaterScrapes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+        let collector = MetricsCollector(config: config(directory, jobs: ["tick", "check"]))
+        func checkRun(_ index: Int, state: Int) -> RunRecord {
+            let start = 1.9e9 + Double(index)
+            return RunRecord(
+                jobName: "check", runID: "c\(index)", scheduleTime: start, startTime: start, stopTime: start + 0.5, exitCode: state,
+                runData: ["nagios": ["current_state": .int(Int64(state)), "plugin_output": .string("state \(state)")]])
+        }
+        for round in 1...5 {
+            try store.recordFinished([
+                RunRecord(
+                    jobName: "tick", runID: "t\(round)", scheduleTime: 1.9e9 + Double(round), startTime: 1.9e9 + Double(round),
+                    stopTime: 1.9e9 + Double(round) + 0.1, exitCode: round % 2),
+                checkRun(round, state: round % 4),
+            ])
+            try store.recordStart(RunRecord(jobName: "tick", runID: "running\(round)", scheduleTime: 2e9, startTime: 2e9 + Double(round)))
+            let text = try collector.collect()
+            #expect(text.contains("dsari_run_count{job_name=\"tick\"} \(round)\n"), "round \(round): \(text)")
+            #expect(text.contains("dsari_last_run_exit_code{job_name=\"tick\"} \(round % 2)\n"), "round \(round)")
+            #expect(text.contains("dsari_check_state{job_name=\"check\"} \(round % 4)\n"), "round \(round)")
+            #expect(text.contains("run_id=\"running\(round)\""), "round \(round): the running run appears")
+            #expect(!text.contains("run_id=\"running\(round - 1)\""), "round \(round): the finished one goes")
+            let status = try collector.status()
+            let check = status["jobs"]?.value.arrayValue?.first { $0["job_name"]?.value.stringValue == "check" }
+            #expect(check?["plugin_output"]?.value.stringValue == "state \(round % 4)", "round \(round)")
+            // The running run ends (recorded under a job the collector does not list).
+            try store.recordFinished([
+                RunRecord(jobName: "elsewhere", runID: "running\(round)", scheduleTime: 2e9, startTime: 2e9, stopTime: 2e9, exitCode: 0)
+            ])
+        }
+    }
+
     /// Quantiles worked out by hand: durations 4, 1, 3, 2 s (recorded in that
     /// order), linear interpolation between closest ranks of the sorted list.
     @Test func quantilesSumsAndCountsOfKnownRuns() throws {
