@@ -1,0 +1,151 @@
+import DsariCore
+import DsariStore
+import DsariTestSupport
+import Foundation
+import Testing
+
+/// `/metrics` and `/status.json` of a running daemon (`http_listen`) and of
+/// the standalone exporter follow the database for a minute while jobs and
+/// Nagios checks run: counts, last exit codes, check states, running runs.
+/// (Found from outside: once a check result had been read, both froze at
+/// their first scrape — a read statement kept its WAL snapshot.)
+@Suite("Live metrics follow the database")
+struct LiveMetricsTests {
+    /// What the database holds at one moment.
+    struct Recorded {
+        var finished: [String: Int] = [:]
+        var lastExitCode: [String: Int] = [:]
+        var finishedRunIDs = Set<String>()
+        var runningRunIDs = Set<String>()
+        var knownRunIDs: Set<String> { finishedRunIDs.union(runningRunIDs) }
+
+        init(databasePath: String) throws {
+            guard FileManager.default.fileExists(atPath: databasePath) else { return }
+            let store = try RunStore(path: databasePath, readOnly: true)
+            try store.forEachRun(jobNames: [], runIDs: []) { row in
+                if let code = row.exitCode, row.stopTime != nil {
+                    finished[row.jobName, default: 0] += 1
+                    lastExitCode[row.jobName] = code
+                    finishedRunIDs.insert(row.runID)
+                } else {
+                    runningRunIDs.insert(row.runID)
+                }
+            }
+        }
+    }
+
+    /// The value of `name{job_name="job"}` in an exposition.
+    static func sample(_ text: String, _ name: String, job: String) -> Double? {
+        let prefix = "\(name){job_name=\"\(job)\"} "
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        return Double(line.dropFirst(prefix.count))
+    }
+
+    /// The run ids of `dsari_running_run_start_time` samples.
+    static func runningRunIDs(_ text: String) -> Set<String> {
+        var ids = Set<String>()
+        for line in text.split(separator: "\n") where line.hasPrefix("dsari_running_run_start_time{") {
+            guard let start = line.range(of: "run_id=\"") else { continue }
+            ids.insert(String(line[start.upperBound...].prefix { $0 != "\"" }))
+        }
+        return ids
+    }
+
+    static func checkState(_ statusJSON: String, job: String) -> Int? {
+        guard let value = try? ConfigFileReader.parse(statusJSON, format: .json, file: "status.json").value,
+            let jobs = value["jobs"]?.value.arrayValue,
+            let entry = jobs.first(where: { $0["job_name"]?.value.stringValue == job }),
+            case .int(let state)? = entry["current_state"]?.value
+        else { return nil }
+        return Int(state)
+    }
+
+    @Test(.timeLimit(.minutes(4)))
+    func daemonAndExporterTrackTheDatabaseForAMinute() throws {
+        let port = try freeLoopbackPort()
+        let daemon = try DaemonProcess(config: "")
+        let stateFile = daemon.home.url("check-state")
+        try "0\n".write(toFile: stateFile, atomically: true, encoding: .utf8)
+        // "flip" exits 0 and 1 in turn; "check" reports the state the test
+        // writes; "slow" is running most of the time.
+        _ = try daemon.home.write(
+            "etc/dsari.yaml",
+            """
+            http_listen: "127.0.0.1:\(port)"
+            shutdown_kill_runs: true
+            jobs:
+              flip: {command: [/bin/sh, -c, 'exit $(( $(date +%s) % 2 ))'], schedule: '* * * * * *'}
+              check:
+                command: [/bin/sh, -c, 'read s < \(stateFile); echo "STATE $s | s=$s;1;2"; exit $s']
+                schedule: '* * * * * */2'
+                nagios_check: true
+              slow: {command: [/bin/sleep, '3'], schedule: '* * * * * */4'}
+
+            """)
+        try daemon.start()
+        defer { daemon.stop() }
+        let exporter = try ExporterProcess(home: daemon.home, arguments: ["--job-cache-time", "0"])
+        defer { exporter.stop() }
+
+        var countsSeen: [String: Set<Double>] = [:]
+        var runningSeen = Set<String>()
+        var statesSeen = Set<Int>()
+        var nextState = 1
+        let began = Date()
+        var lastFlip = began
+        while Date().timeIntervalSince(began) < 60 {
+            if Date().timeIntervalSince(lastFlip) > 8 {
+                // A new check state: both views must show it within a few runs.
+                try "\(nextState)\n".write(toFile: stateFile, atomically: true, encoding: .utf8)
+                let wanted = nextState
+                for (name, endpoint) in [("daemon", port), ("exporter", exporter.port)] {
+                    var seen: Int?
+                    let followed = eventually(timeout: 15) {
+                        seen = Self.checkState((try? httpBody(port: endpoint, path: "/status.json")) ?? "", job: "check")
+                        return seen == wanted
+                    }
+                    #expect(followed, "\(name): check state \(seen.map(String.init) ?? "none"), wanted \(wanted)\n\(daemon.log)")
+                    guard followed else { return }
+                    let metrics = (try? httpBody(port: endpoint, path: "/metrics")) ?? ""
+                    #expect(Self.sample(metrics, "dsari_check_state", job: "check") == Double(wanted), "\(name)")
+                }
+                statesSeen.insert(wanted)
+                nextState = (nextState + 1) % 4
+                lastFlip = Date()
+            }
+            for (name, endpoint) in [("daemon", port), ("exporter", exporter.port)] {
+                let before = try Recorded(databasePath: daemon.databasePath)
+                let metrics = try httpBody(port: endpoint, path: "/metrics")
+                let after = try Recorded(databasePath: daemon.databasePath)
+                for job in ["flip", "check", "slow"] {
+                    let count = try #require(Self.sample(metrics, "dsari_run_count", job: job), "\(name): \(job)\n\(metrics)")
+                    #expect(
+                        Double(before.finished[job] ?? 0) <= count && count <= Double(after.finished[job] ?? 0),
+                        "\(name): \(job) count \(count), database \(before.finished[job] ?? 0)…\(after.finished[job] ?? 0)")
+                    countsSeen["\(name) \(job)", default: []].insert(count)
+                }
+                // The last exit code is the database's (unless a run ended meanwhile).
+                if before.finished["flip"] == after.finished["flip"], let code = after.lastExitCode["flip"] {
+                    #expect(Self.sample(metrics, "dsari_last_run_exit_code", job: "flip") == Double(code), "\(name)")
+                }
+                // Running runs: each is one the database knows, and none had
+                // already finished before the scrape began.
+                let running = Self.runningRunIDs(metrics)
+                #expect(running.isSubset(of: after.knownRunIDs), "\(name): \(running.subtracting(after.knownRunIDs))")
+                #expect(running.isDisjoint(with: before.finishedRunIDs), "\(name): finished runs shown as running")
+                runningSeen.formUnion(running.map { "\(name) \($0)" })
+            }
+            usleep(700_000)
+        }
+        // Over the minute every count moved many times, in both views.
+        for (series, values) in countsSeen {
+            let minimum = series.hasSuffix("flip") ? 30 : series.hasSuffix("check") ? 10 : 5
+            #expect(values.count >= minimum, "\(series): only \(values.sorted()) over a minute")
+        }
+        #expect(countsSeen.count == 6)
+        #expect(statesSeen.count >= 3, "\(statesSeen)")
+        // Running runs appeared and went: many different ones in both views.
+        #expect(runningSeen.filter { $0.hasPrefix("daemon ") }.count >= 5, "\(runningSeen)")
+        #expect(runningSeen.filter { $0.hasPrefix("exporter ") }.count >= 5, "\(runningSeen)")
+    }
+}
