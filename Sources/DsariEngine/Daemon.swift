@@ -29,6 +29,9 @@ public final class Daemon: @unchecked Sendable {
     private var triggerTimer: DispatchSourceTimer?
     private var signalSources: [DispatchSourceSignal] = []
     private var shuttingDown = false
+    /// What this daemon intends (next runs, draining), published through the
+    /// store writer for the exporter and the status pages.
+    private var plan = DaemonPlan(pid: getpid(), startTime: 0)
     private var lockDescriptor: Int32 = -1
     /// How often trigger directories are scanned without SIGUSR1.
     public var triggerScanInterval: Double = 2
@@ -92,6 +95,7 @@ public final class Daemon: @unchecked Sendable {
     public func start(onExit: @escaping @Sendable (Int32) -> Void) {
         exitHandler = onExit
         queue.sync {
+            plan.startTime = clock().epochSeconds
             recoverInterruptedRuns()
             supervisor.onFinish = { [unowned self] run in
                 planner.runEnded(jobName: run.job.name, group: run.concurrencyGroup, now: clock())
@@ -161,6 +165,22 @@ public final class Daemon: @unchecked Sendable {
             scheduleNext(job, after: now)
         }
         armWakeTimer()
+        publishPlan()
+    }
+
+    /// Each job's next pending run, for `dsari_job_next_run_timestamp_seconds`
+    /// (an overdue job is one whose next run is well past): written by the
+    /// store writer, which keeps only the newest plan.
+    private func publishPlan() {
+        var nextRuns: [String: Double] = [:]
+        nextRuns.reserveCapacity(plan.nextRuns.count)
+        for pending in planner.pending {
+            let time = pending.scheduleTime.epochSeconds
+            if let earlier = nextRuns[pending.jobName], earlier <= time { continue }
+            nextRuns[pending.jobName] = time
+        }
+        plan.nextRuns = nextRuns
+        supervisor.writer.publish(plan)
     }
 
     /// One timer for the daemon's life, re-armed for the next due run
@@ -318,6 +338,8 @@ public final class Daemon: @unchecked Sendable {
         shuttingDown = true
         wakeTimer?.cancel()
         triggerTimer?.cancel()
+        plan.shutdownStartTime = clock().epochSeconds
+        supervisor.writer.publish(plan)
         log.info("shutting down", ["reason": reason, "running": "\(supervisor.active.count)", "kill_runs": "\(config.shutdownKillRuns)"])
         if config.shutdownKillRuns, !supervisor.active.isEmpty {
             supervisor.signalAll(SIGTERM)
@@ -336,6 +358,8 @@ public final class Daemon: @unchecked Sendable {
         guard supervisor.active.isEmpty else { return }
         for waiter in runWaiters.values.joined() { waiter(nil) }
         runWaiters = [:]
+        plan.stopTime = clock().epochSeconds
+        supervisor.writer.publish(plan)
         let unrecorded = supervisor.writer.flush()
         if unrecorded > 0 {
             log.error("stopping with finished runs the database did not take", ["runs": "\(unrecorded)"])

@@ -9,13 +9,20 @@ import Foundation
 ///
 /// When the database cannot take a batch (locked, read-only, disk full) the
 /// changes stay queued, in order, and are retried every 5 s: nothing is dropped.
+///
+/// The daemon's plan (`DaemonPlan`: next runs, draining) goes the same way
+/// but is not queued: only the newest one is kept and written, after the
+/// run changes, so an outage cannot make it grow.
 final class StoreWriter: @unchecked Sendable {
-    // @unchecked: `queued`, `draining` and `failing` are only touched under `lock`.
+    // @unchecked: `queued`, `latestPlan`, `writtenPlan`, `draining` and
+    // `failing` are only touched under `lock`.
     private let store: RunStore
     private let log: DaemonLog
     private let queue = DispatchQueue(label: "dsari.store")
     private let lock = NSLock()
     private var queued: [RunStore.Change] = []
+    private var latestPlan: DaemonPlan?
+    private var writtenPlan: DaemonPlan?
     private var draining = false
     private var failing = false
 
@@ -46,6 +53,22 @@ final class StoreWriter: @unchecked Sendable {
     func enqueue(_ change: RunStore.Change) {
         lock.lock()
         queued.append(change)
+        startDrainingLocked()
+    }
+
+    /// Makes `plan` the one to write (replacing any not written yet).
+    func publish(_ plan: DaemonPlan) {
+        lock.lock()
+        guard plan != latestPlan else {
+            lock.unlock()
+            return
+        }
+        latestPlan = plan
+        startDrainingLocked()
+    }
+
+    /// Called with `lock` held; releases it.
+    private func startDrainingLocked() {
         let start = !draining && !failing
         if start { draining = true }
         lock.unlock()
@@ -75,16 +98,28 @@ final class StoreWriter: @unchecked Sendable {
         while true {
             lock.lock()
             let batch = queued
-            if batch.isEmpty {
+            let plan = latestPlan
+            let written = writtenPlan
+            if batch.isEmpty && plan == written {
                 draining = false
                 lock.unlock()
                 return
             }
             lock.unlock()
             do {
-                try store.apply(batch, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
+                if !batch.isEmpty {
+                    try store.apply(batch, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
+                    lock.lock()
+                    queued.removeFirst(batch.count)
+                    lock.unlock()
+                }
+                if let plan, plan != written {
+                    try store.write(plan: plan, over: written, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
+                    lock.lock()
+                    writtenPlan = plan
+                    lock.unlock()
+                }
                 lock.lock()
-                queued.removeFirst(batch.count)
                 let recovered = failing
                 failing = false
                 lock.unlock()

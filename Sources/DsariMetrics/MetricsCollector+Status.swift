@@ -10,6 +10,7 @@ extension MetricsCollector {
     /// run and next scheduled run.
     public func status(now: Double = Date().timeIntervalSince1970) throws -> ConfigValue {
         try withCaughtUpState { state in
+            let plan = try state.store?.daemonPlan()
             var jobs: [ConfigNode] = []
             for name in state.config.jobs.keys.sorted() {
                 guard let job = state.config.jobs[name] else { continue }
@@ -18,8 +19,10 @@ extension MetricsCollector {
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
                 add("job_name", .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
-                var next = job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))?.epochSeconds
-                if job.nagiosCheck, let status = aggregate?.check?.status, status.awaitsRetry,
+                // What the daemon has planned; without a daemon's plan (none
+                // has run on this database yet), what the schedule says.
+                var next = plan.map { $0.nextRuns[name] } ?? job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))?.epochSeconds
+                if plan == nil, job.nagiosCheck, let status = aggregate?.check?.status, status.awaitsRetry,
                     let retry = job.check.retryInterval, let last = status.lastCheck
                 {
                     // The daemon tries a SOFT problem again after retry_interval.
@@ -63,6 +66,7 @@ extension MetricsCollector {
             return [
                 "generated": .double(now),
                 "version": .string(DsariVersion.string),
+                "daemon_shutting_down": plan.map { .bool($0.isShuttingDown) } ?? .null,
                 "jobs": .array(jobs),
             ]
         }

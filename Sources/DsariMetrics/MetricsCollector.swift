@@ -112,6 +112,9 @@ public final class MetricsCollector: Sendable {
                 samples.append(.init(label, .integer(job.count), suffix: "_count"))
                 writer.add(histogram, help: help, type: "histogram", samples)
             }
+            if let plan = try state.store?.daemonPlan() {
+                addPlanMetrics(plan, jobNames: jobNames, to: &writer)
+            }
             if options.includeRunning, let store = state.store {
                 for run in try store.runningRuns() where state.config.jobs[run.jobName] != nil {
                     let labels = [("job_name", run.jobName), ("run_id", run.runID)]
@@ -134,6 +137,25 @@ public final class MetricsCollector: Sendable {
     }
 
     static let stateNames = ["ok", "warning", "critical", "unknown"]
+
+    /// Ours, from what the daemon wrote of its intentions: when each job runs
+    /// next (absent when nothing is pending, e.g. a job run by triggers
+    /// only), and whether the daemon is draining at shutdown.
+    private func addPlanMetrics(_ plan: DaemonPlan, jobNames: [String], to writer: inout ExpositionWriter) {
+        for name in jobNames {
+            guard let next = plan.nextRuns[name] else { continue }
+            writer.add(
+                "dsari_job_next_run_timestamp_seconds",
+                help: "When the daemon starts the job's next pending run (scheduled, retry or trigger), seconds since epoch",
+                type: "gauge", .init([("job_name", name)], .float(next)))
+        }
+        writer.add(
+            "dsari_daemon_shutting_down", help: "1 while dsari-daemon is stopping: running runs drain, no new run starts",
+            type: "gauge", .init([], .integer(plan.isShuttingDown ? 1 : 0)))
+        writer.add(
+            "dsari_daemon_start_timestamp_seconds", help: "When the dsari-daemon recording into this database started, seconds since epoch",
+            type: "gauge", .init([], .float(plan.startTime)))
+    }
 
     /// Ours, for Nagios checks: the state (and a one-hot form), attempt and
     /// state type, last check time, and each performance datum in base units.

@@ -28,16 +28,16 @@ extension RunStore {
                 WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid
                 """, [.integer(rowID)]
             ) { statement in
-            var count = 0
-            while try statement.step() {
-                count += 1
-                try body(
-                    FinishedRunTimes(
-                        rowID: statement.integer(0), jobName: statement.text(1) ?? "", scheduleTime: statement.real(2),
-                        startTime: statement.real(3), stopTime: statement.real(4),
-                        exitCode: statement.optionalInteger(5).map { Int($0) }, hasCheckResult: statement.optionalInteger(6) == 1))
-            }
-            return count
+                var count = 0
+                while try statement.step() {
+                    count += 1
+                    try body(
+                        FinishedRunTimes(
+                            rowID: statement.integer(0), jobName: statement.text(1) ?? "", scheduleTime: statement.real(2),
+                            startTime: statement.real(3), stopTime: statement.real(4),
+                            exitCode: statement.optionalInteger(5).map { Int($0) }, hasCheckResult: statement.optionalInteger(6) == 1))
+                }
+                return count
             }
         }
     }

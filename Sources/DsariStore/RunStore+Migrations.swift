@@ -11,7 +11,16 @@ extension RunStore {
             CREATE INDEX IF NOT EXISTS dsari_swift_runs_run_id ON runs (run_id);
             CREATE INDEX IF NOT EXISTS dsari_swift_runs_running_run_id ON runs_running (run_id);
             """
-        )
+        ),
+        (
+            2,
+            """
+            CREATE TABLE IF NOT EXISTS dsari_swift_next_runs (job_name text PRIMARY KEY, next_run_time real NOT NULL);
+            CREATE TABLE IF NOT EXISTS dsari_swift_daemon (
+                id integer PRIMARY KEY CHECK (id = 1), pid integer, start_time real, shutdown_start_time real, stop_time real
+            );
+            """
+        ),
     ]
 
     static func migrate(_ db: SQLiteConnection) throws {

@@ -148,4 +148,62 @@ struct LiveMetricsTests {
         #expect(runningSeen.filter { $0.hasPrefix("daemon ") }.count >= 5, "\(runningSeen)")
         #expect(runningSeen.filter { $0.hasPrefix("exporter ") }.count >= 5, "\(runningSeen)")
     }
+
+    /// The daemon's plan reaches both views: each scheduled job's next run
+    /// (none for a job run by triggers only), `next_check` in /status.json,
+    /// and the drain at shutdown; after the stop the exporter keeps the last
+    /// plan, so the jobs show as overdue.
+    @Test(.timeLimit(.minutes(2)))
+    func theDaemonsPlanIsExported() throws {
+        let port = try freeLoopbackPort()
+        let daemon = try DaemonProcess(
+            config: """
+                http_listen: "127.0.0.1:\(port)"
+                jobs:
+                  every: {command: [/bin/true], schedule: '* * * * * *'}
+                  hourly: {command: [/bin/true], schedule: '0 * * * *'}
+                  manual: {command: [/bin/true]}
+                  long: {command: [/bin/sleep, '6'], schedule: '* * * * * *'}
+
+                """)
+        try daemon.start()
+        defer { daemon.stop() }
+        let exporter = try ExporterProcess(home: daemon.home)
+        defer { exporter.stop() }
+        var metrics = ""
+        let planned = eventually(timeout: 20) {
+            metrics = (try? httpBody(port: exporter.port, path: "/metrics")) ?? ""
+            return metrics.contains("dsari_running_run_start_time{job_name=\"long\"")
+                && Self.sample(metrics, "dsari_job_next_run_timestamp_seconds", job: "every") != nil
+        }
+        #expect(planned, "\(metrics)\n\(daemon.log)")
+        let now = Date().timeIntervalSince1970
+        for endpoint in [port, exporter.port] {
+            metrics = try httpBody(port: endpoint, path: "/metrics")
+            let every = try #require(Self.sample(metrics, "dsari_job_next_run_timestamp_seconds", job: "every"), "\(metrics)")
+            #expect(every > now - 2 && every < now + 2, "\(every) vs \(now)")
+            let hourly = try #require(Self.sample(metrics, "dsari_job_next_run_timestamp_seconds", job: "hourly"))
+            #expect(hourly > now && hourly < now + 3600 + 60)
+            #expect(Self.sample(metrics, "dsari_job_next_run_timestamp_seconds", job: "manual") == nil)
+            #expect(metrics.contains("\ndsari_daemon_shutting_down 0\n"))
+            let status = try ConfigFileReader.parse(try httpBody(port: endpoint, path: "/status.json"), format: .json, file: "status").value
+            let entry = status["jobs"]?.value.arrayValue?.first { $0["job_name"]?.value.stringValue == "hourly" }
+            #expect(entry?["next_check"]?.value == .double(hourly))
+        }
+        // SIGTERM: "long" drains (shutdown_kill_runs is false); both views say so.
+        daemon.signal(SIGTERM)
+        for endpoint in [port, exporter.port] {
+            #expect(
+                eventually(timeout: 5) {
+                    ((try? httpBody(port: endpoint, path: "/metrics")) ?? "").contains("\ndsari_daemon_shutting_down 1\n")
+                }, "\(daemon.log)")
+        }
+        let draining = try ConfigFileReader.parse(try httpBody(port: port, path: "/status.json"), format: .json, file: "status").value
+        #expect(draining["daemon_shutting_down"]?.value == .bool(true))
+        #expect(daemon.waitForExit(timeout: 20) == 0, "\(daemon.log)")
+        metrics = try httpBody(port: exporter.port, path: "/metrics")
+        #expect(metrics.contains("\ndsari_daemon_shutting_down 0\n"))
+        let left = try #require(Self.sample(metrics, "dsari_job_next_run_timestamp_seconds", job: "every"))
+        #expect(left < Date().timeIntervalSince1970, "the stopped daemon's plan stays: the job is now overdue")
+    }
 }

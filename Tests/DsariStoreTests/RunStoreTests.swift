@@ -109,4 +109,33 @@ struct RunStoreTests {
         #expect(runs.first?.exitCode == 0)
         #expect(runs.first?.stopTime == 3.5)
     }
+
+    /// The daemon's plan: written whole the first time, then only what
+    /// changed; read back by another connection; absent from a database no
+    /// daemon of ours wrote a plan into (read-only, dsari 2.0's tables only).
+    @Test func theDaemonPlanRoundTrips() throws {
+        try withStore { store, directory in
+            let reader = try RunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
+            #expect(try reader.daemonPlan() == nil)
+            var plan = DaemonPlan(pid: 4242, startTime: 1000.25, nextRuns: ["a": 1001.5, "b": 1060, "c": 2000])
+            try store.write(plan: plan, over: nil)
+            #expect(try reader.daemonPlan() == plan)
+            let written = plan
+            plan.nextRuns = ["a": 1002.5, "c": 2000, "d": 1003]
+            plan.shutdownStartTime = 1002
+            try store.write(plan: plan, over: written)
+            #expect(try reader.daemonPlan() == plan)
+            #expect(try reader.daemonPlan()?.isShuttingDown == true)
+            plan.stopTime = 1004
+            plan.nextRuns = [:]
+            try store.write(plan: plan, over: nil)  // a new daemon: rewritten whole
+            #expect(try reader.daemonPlan() == plan)
+            #expect(try reader.daemonPlan()?.isShuttingDown == false)
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.url("dsari.sqlite3")
+        try SQLiteConnection(path: path).execute("CREATE TABLE runs (job_name text, run_id text)")
+        #expect(try RunStore(path: path, readOnly: true).daemonPlan() == nil)
+    }
 }

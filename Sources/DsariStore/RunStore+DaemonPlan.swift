@@ -1,0 +1,108 @@
+import DsariCore
+
+/// What the daemon intends, written by it for every reader of the store (the
+/// exporter's `dsari_job_next_run_timestamp_seconds` and
+/// `dsari_daemon_shutting_down`, `/status`' `next_check`): each job's next
+/// pending run in `dsari_swift_next_runs`, the daemon's own state in the
+/// single row of `dsari_swift_daemon`. Only the latest values matter, so a
+/// writer that could not write for a while writes the newest plan, not a
+/// history (see `StoreWriter`).
+public struct DaemonPlan: Sendable, Equatable {
+    /// The daemon's process and when it started.
+    public var pid: Int32
+    public var startTime: Double
+    /// Since when it has been stopping (SIGINT/SIGTERM: no new runs, the
+    /// running ones drain); nil while it schedules.
+    public var shutdownStartTime: Double?
+    /// When it stopped; nil while it runs.
+    public var stopTime: Double?
+    /// The schedule time of each job's next pending run (scheduled, a
+    /// check's retry, or a trigger waiting); jobs with none are absent.
+    public var nextRuns: [String: Double]
+
+    public init(
+        pid: Int32, startTime: Double, shutdownStartTime: Double? = nil, stopTime: Double? = nil, nextRuns: [String: Double] = [:]
+    ) {
+        self.pid = pid
+        self.startTime = startTime
+        self.shutdownStartTime = shutdownStartTime
+        self.stopTime = stopTime
+        self.nextRuns = nextRuns
+    }
+
+    /// Between the start of a shutdown and the stop: runs drain, none start.
+    public var isShuttingDown: Bool { shutdownStartTime != nil && stopTime == nil }
+}
+
+extension RunStore {
+    /// Writes `plan` over `previous` (what the last call wrote; nil: the
+    /// tables are rewritten whole), in one transaction: only the jobs whose
+    /// next run changed are touched.
+    public func write(plan: DaemonPlan, over previous: DaemonPlan?, busyTimeoutMilliseconds: Int32? = nil) throws {
+        try withConnection { box in
+            if let wait = busyTimeoutMilliseconds { box.db.setBusyTimeout(milliseconds: wait) }
+            defer { if busyTimeoutMilliseconds != nil { box.db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds) } }
+            try box.db.transaction {
+                let delete = try box.statement("DELETE FROM dsari_swift_next_runs WHERE job_name = ?")
+                let upsert = try box.statement(
+                    """
+                    INSERT INTO dsari_swift_next_runs (job_name, next_run_time) VALUES (?, ?)
+                    ON CONFLICT (job_name) DO UPDATE SET next_run_time = excluded.next_run_time
+                    """)
+                let old = previous?.nextRuns ?? [:]
+                if previous == nil { try box.db.execute("DELETE FROM dsari_swift_next_runs") }
+                for name in old.keys where plan.nextRuns[name] == nil {
+                    try delete.run([.text(name)])
+                }
+                for (name, time) in plan.nextRuns where previous == nil || old[name] != time {
+                    try upsert.run([.text(name), .real(time)])
+                }
+                let stateChanged =
+                    previous.map {
+                        ($0.pid, $0.startTime, $0.shutdownStartTime, $0.stopTime)
+                            != (plan.pid, plan.startTime, plan.shutdownStartTime, plan.stopTime)
+                    } ?? true
+                if stateChanged {
+                    try box.statement(
+                        """
+                        INSERT INTO dsari_swift_daemon (id, pid, start_time, shutdown_start_time, stop_time) VALUES (1, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, start_time = excluded.start_time,
+                            shutdown_start_time = excluded.shutdown_start_time, stop_time = excluded.stop_time
+                        """
+                    ).run([
+                        .integer(Int64(plan.pid)), .real(plan.startTime), plan.shutdownStartTime.map { .real($0) } ?? .null,
+                        plan.stopTime.map { .real($0) } ?? .null,
+                    ])
+                }
+            }
+        }
+    }
+
+    /// The plan the daemon last wrote, or nil when none has (a database no
+    /// dsari-daemon of ours has run on, or written by dsari 2.0).
+    public func daemonPlan() throws -> DaemonPlan? {
+        try withConnection { box in
+            let exists = try box.query(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('dsari_swift_daemon', 'dsari_swift_next_runs')", []
+            ) { statement in try statement.step() && statement.integer(0) == 2 }
+            guard exists else { return nil }
+            guard
+                var plan = try box.query(
+                    "SELECT pid, start_time, shutdown_start_time, stop_time FROM dsari_swift_daemon WHERE id = 1", [],
+                    {
+                        statement in
+                        try statement.step()
+                            ? DaemonPlan(
+                                pid: Int32(truncatingIfNeeded: statement.integer(0)), startTime: statement.real(1),
+                                shutdownStartTime: statement.optionalReal(2), stopTime: statement.optionalReal(3)) : nil
+                    })
+            else { return nil }
+            plan.nextRuns = try box.query("SELECT job_name, next_run_time FROM dsari_swift_next_runs", []) { statement in
+                var nextRuns: [String: Double] = [:]
+                while try statement.step() { nextRuns[statement.text(0) ?? ""] = statement.real(1) }
+                return nextRuns
+            }
+            return plan
+        }
+    }
+}
