@@ -7,7 +7,7 @@
 //                                 → DsariNRPE    → DsariCore
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
-//   CSQLite ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
+//   CSQLite, CLibPQ ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
 //   CZlib ← DsariRender, COpenSSL ← DsariNRPE.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
@@ -38,8 +38,13 @@ let package = Package(
         .target(name: "DsariNagios", dependencies: ["DsariCore"]),
         // SQLite (Debian libsqlite3-dev); only DsariStore imports it.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // The run history: dsari's runs/runs_running tables, our migrations.
-        .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite"]),
+        // libpq (Debian libpq-dev) for the PostgreSQL backend; only DsariStore
+        // imports it. Not PostgresNIO: SwiftNIO's build costs minutes on
+        // every two-core CI run, and the store is synchronous behind a lock.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The run history: dsari's runs/runs_running tables, our migrations,
+        // in SQLite or PostgreSQL.
+        .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite", "CLibPQ"]),
         // Linux calls Swift cannot import: posix_spawn with glibc's _np file
         // actions, the wait-status macros, pipe2, epoll, eventfd; only
         // DsariEngine imports it.

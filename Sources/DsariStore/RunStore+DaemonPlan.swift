@@ -32,6 +32,11 @@ public struct DaemonPlan: Sendable, Equatable {
 
     /// Between the start of a shutdown and the stop: runs drain, none start.
     public var isShuttingDown: Bool { shutdownStartTime != nil && stopTime == nil }
+
+    /// The same daemon in the same state (the next runs aside).
+    func sameDaemonState(as other: DaemonPlan) -> Bool {
+        (pid, startTime, shutdownStartTime, stopTime) == (other.pid, other.startTime, other.shutdownStartTime, other.stopTime)
+    }
 }
 
 extension RunStore {
@@ -57,12 +62,7 @@ extension RunStore {
                 for (name, time) in plan.nextRuns where previous == nil || old[name] != time {
                     try upsert.run([.text(name), .real(time)])
                 }
-                let stateChanged =
-                    previous.map {
-                        ($0.pid, $0.startTime, $0.shutdownStartTime, $0.stopTime)
-                            != (plan.pid, plan.startTime, plan.shutdownStartTime, plan.stopTime)
-                    } ?? true
-                if stateChanged {
+                if previous.map({ !$0.sameDaemonState(as: plan) }) ?? true {
                     try box.statement(
                         """
                         INSERT INTO dsari_swift_daemon (id, pid, start_time, shutdown_start_time, stop_time) VALUES (1, ?, ?, ?, ?)

@@ -1,0 +1,304 @@
+import DsariCore
+import Foundation
+import Synchronization
+
+/// The run history in PostgreSQL (`database: {type: postgresql, dsn: …}`),
+/// in dsari 2.0's tables, shared by a fleet: every run carries the
+/// `host_name` of the daemon that ran it, and this store's reads for the
+/// daemon (previous runs, running runs, check results, the plan) are this
+/// host's only.
+///
+/// Times: the session's `TimeZone` is UTC, so the `timestamp` columns hold
+/// UTC wall-clock times (`to_timestamp(epoch)` in, `extract(epoch …)` out).
+/// dsari 2.0 writes them converted to its session's time zone — the
+/// server's or database's `timezone` setting — so a fleet that mixes both
+/// sets the database's time zone to UTC (docs: choosing a backend).
+///
+/// One connection under one lock; a lost connection is dropped and made
+/// again at the next call (each change is idempotent by run id, so a batch
+/// whose commit was lost is simply applied again).
+public final class PostgresRunStore: Sendable {
+    public let hostName: String
+    private let dsn: String
+    private let applicationName: String
+    private let connection: Mutex<ConnectionBox>
+
+    final class ConnectionBox: @unchecked Sendable {
+        // @unchecked: only touched under the store's lock.
+        var current: PostgresConnection?
+    }
+
+    /// Seconds one connection attempt may take.
+    static let attemptTimeout = 5
+
+    /// Connects (retrying for `connectTimeout` seconds while the server is
+    /// unreachable, calling `waiting` with each failure), then creates and
+    /// migrates the tables unless `readOnly`.
+    public init(
+        dsn: String, hostName: String, readOnly: Bool = false, applicationName: String = "dsari",
+        connectTimeout: Double = 0, waiting: (RunStoreError) -> Void = { _ in }
+    ) throws {
+        self.dsn = dsn
+        self.hostName = hostName
+        self.applicationName = applicationName
+        let deadline = Date().addingTimeInterval(connectTimeout)
+        var opened: PostgresConnection?
+        while opened == nil {
+            do {
+                opened = try PostgresConnection(dsn: dsn, applicationName: applicationName, connectTimeout: Self.attemptTimeout)
+            } catch let error as RunStoreError where error.kind == .unreachable && Date() < deadline {
+                waiting(error)
+                Thread.sleep(forTimeInterval: min(2, max(0.1, deadline.timeIntervalSinceNow)))
+            }
+        }
+        if let opened, !readOnly { try Self.migrate(opened) }
+        let box = ConnectionBox()
+        box.current = opened
+        self.connection = Mutex(box)
+    }
+
+    /// Runs `body` with a live connection, under the lock; a connection
+    /// that failed is dropped, so the next call connects again.
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try connection.withLock { box in
+            if box.current == nil || box.current?.isHealthy == false {
+                box.current = nil
+                box.current = try PostgresConnection(dsn: dsn, applicationName: applicationName, connectTimeout: Self.attemptTimeout)
+            }
+            guard let live = box.current else { throw RunStoreError(.unreachable, operation: "connect", message: "no connection") }
+            do {
+                return try body(live)
+            } catch let error as RunStoreError where error.kind == .unreachable {
+                box.current = nil
+                throw error
+            }
+        }
+    }
+
+    static let runColumns = """
+        job_name, run_id::text, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
+        extract(epoch FROM stop_time)::float8, exit_code, trigger_type, trigger_data::text, run_data::text
+        """
+    static let runningColumns = """
+        job_name, run_id::text, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
+        NULL::float8, NULL::smallint, trigger_type, trigger_data::text, run_data::text
+        """
+
+    /// Applies changes in order in one transaction. Each is idempotent by
+    /// run id: applied twice (a commit whose answer was lost), nothing is
+    /// doubled. `busyTimeoutMilliseconds`: how long to wait for another
+    /// session's lock (PostgreSQL's `lock_timeout`; default: as long as it takes).
+    public func apply(_ changes: [RunStore.Change], busyTimeoutMilliseconds: Int32? = nil) throws {
+        guard !changes.isEmpty else { return }
+        try withConnection { db in
+            try db.transaction {
+                if let wait = busyTimeoutMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
+                for change in changes {
+                    switch change {
+                    case .started(let run):
+                        try db.query(
+                            """
+                            INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data, host_name)
+                            VALUES ($1, $2::uuid, to_timestamp($3::float8)::timestamp, to_timestamp($4::float8)::timestamp, $5, $6::json, $7::json, $8)
+                            ON CONFLICT (run_id) DO NOTHING
+                            """,
+                            [
+                                run.jobName, run.runID, run.scheduleTime.sqlText, run.startTime.sqlText, run.triggerType,
+                                run.triggerData.compactJSON, run.runData.compactJSON, hostName,
+                            ])
+                    case .spawned(let runID, let runData):
+                        try db.query("UPDATE runs_running SET run_data = $1::json WHERE run_id = $2::uuid", [runData.compactJSON, runID])
+                    case .finished(let run):
+                        try db.query(
+                            """
+                            INSERT INTO runs (job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type,
+                                trigger_data, run_data, host_name)
+                            VALUES ($1, $2::uuid, to_timestamp($3::float8)::timestamp, to_timestamp($4::float8)::timestamp,
+                                to_timestamp($5::float8)::timestamp, $6::smallint, $7, $8::json, $9::json, $10)
+                            ON CONFLICT (run_id) DO NOTHING
+                            """,
+                            [
+                                run.jobName, run.runID, run.scheduleTime.sqlText, run.startTime.sqlText,
+                                (run.stopTime ?? run.startTime).sqlText, String(run.exitCode ?? -1), run.triggerType,
+                                run.triggerData.compactJSON, run.runData.compactJSON, hostName,
+                            ])
+                        try db.query("DELETE FROM runs_running WHERE run_id = $1::uuid", [run.runID])
+                    }
+                }
+            }
+        }
+    }
+
+    public func recordStart(_ run: RunRecord) throws { try apply([.started(run)]) }
+    public func recordFinished(_ runs: [RunRecord]) throws { try apply(runs.map { .finished($0) }) }
+
+    /// This host's latest finished run, latest with exit code 0 and latest
+    /// with another: `PREVIOUS_*`, `PREVIOUS_GOOD_*`, `PREVIOUS_BAD_*`.
+    public func previousRuns(jobName: String) throws -> PreviousRuns {
+        try withConnection { db in
+            func latest(_ condition: String) throws -> RunRecord? {
+                let result = try db.query(
+                    """
+                    SELECT \(Self.runColumns) FROM runs WHERE host_name = $1 AND job_name = $2 \(condition)
+                    ORDER BY stop_time DESC LIMIT 1
+                    """, [hostName, jobName])
+                return result.rowCount > 0 ? StoredRunRow(result: result).record : nil
+            }
+            return PreviousRuns(last: try latest(""), good: try latest("AND exit_code = 0"), bad: try latest("AND exit_code <> 0"))
+        }
+    }
+
+    /// This host's runs in `runs_running`, oldest start first.
+    public func runningRuns() throws -> [RunRecord] {
+        var records: [RunRecord] = []
+        try forEachRun(jobNames: [], runIDs: [], finished: false, running: true) { records.append($0.record) }
+        return records
+    }
+
+    /// This host's runs filtered by job names and/or run ids (empty = no filter), ordered by start time.
+    public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
+        var records: [RunRecord] = []
+        try forEachRun(jobNames: jobNames, runIDs: runIDs, finished: finished, running: running) { records.append($0.record) }
+        return records
+    }
+
+    /// Calls `body` with each of this host's runs that match (empty filters:
+    /// all), one row at a time, ordered as asked.
+    public func forEachRun(
+        jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true, order: RunStore.RunOrder = .startTime,
+        _ body: (StoredRunRow) throws -> Void
+    ) throws {
+        var parameters: [String?] = [hostName]
+        var conditions = ["host_name = $1"]
+        if !jobNames.isEmpty {
+            parameters.append(Self.arrayLiteral(jobNames))
+            conditions.append("job_name = ANY($\(parameters.count)::text[])")
+        }
+        if !runIDs.isEmpty {
+            parameters.append(Self.arrayLiteral(runIDs))
+            conditions.append("run_id::text = ANY($\(parameters.count)::text[])")
+        }
+        let filter = "WHERE " + conditions.joined(separator: " AND ")
+        var parts: [String] = []
+        if finished { parts.append("SELECT \(Self.runColumns), start_time AS sort_key FROM runs \(filter)") }
+        if running { parts.append("SELECT \(Self.runningColumns), start_time AS sort_key FROM runs_running \(filter)") }
+        guard !parts.isEmpty else { return }
+        let direction = order == .startTime ? "" : " DESC"
+        try withConnection { db in
+            try db.forEachRow(parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key\(direction)", parameters) { result in
+                try body(StoredRunRow(result: result))
+            }
+        }
+    }
+
+    /// `run_data.nagios` of this host's latest finished run of `jobName` that carries a check result.
+    public func latestCheckResult(jobName: String) throws -> ConfigValue? {
+        try withConnection { db in
+            let result = try db.query(
+                """
+                SELECT (run_data->'nagios')::text FROM runs
+                WHERE host_name = $1 AND job_name = $2 AND run_data->'nagios'->'current_state' IS NOT NULL
+                ORDER BY stop_time DESC LIMIT 1
+                """, [hostName, jobName])
+            return result.rowCount > 0 ? ConfigValue(storedJSON: result.text(0, 0)) : nil
+        }
+    }
+
+    /// Calls `body` with each of this host's finished runs numbered after
+    /// `rowID` (the `dsari_seq` key), in that order. Returns the number of rows.
+    @discardableResult
+    public func forEachFinishedRun(afterRowID rowID: Int64, _ body: (RunStore.FinishedRunTimes) throws -> Void) throws -> Int {
+        try withConnection { db in
+            var count = 0
+            try db.forEachRow(
+                """
+                SELECT dsari_seq, job_name, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
+                    extract(epoch FROM stop_time)::float8, exit_code, run_data->'nagios' IS NOT NULL
+                FROM runs WHERE dsari_seq > $1 AND host_name = $2 ORDER BY dsari_seq
+                """, [String(rowID), hostName]
+            ) { row in
+                count += 1
+                try body(
+                    RunStore.FinishedRunTimes(
+                        rowID: row.integer(0, 0) ?? 0, jobName: row.text(0, 1) ?? "", scheduleTime: row.double(0, 2) ?? 0,
+                        startTime: row.double(0, 3) ?? 0, stopTime: row.double(0, 4) ?? 0, exitCode: row.integer(0, 5).map { Int($0) },
+                        hasCheckResult: row.text(0, 6) == "t"))
+            }
+            return count
+        }
+    }
+
+    /// The `run_data` of the run numbered `rowID` (an empty mapping when absent).
+    public func runData(rowID: Int64) throws -> ConfigValue {
+        try withConnection { db in
+            let result = try db.query("SELECT run_data::text FROM runs WHERE dsari_seq = $1", [String(rowID)])
+            return result.rowCount > 0 ? ConfigValue(storedJSON: result.text(0, 0)) : .mapping([])
+        }
+    }
+
+    /// The largest `dsari_seq` (0 when empty): numbers are never reused, so
+    /// a reader's cursor is never ahead of it but after a restore.
+    public func maximumRowID() throws -> Int64 {
+        try withConnection { db in try db.query("SELECT coalesce(max(dsari_seq), 0) FROM runs").integer(0, 0) ?? 0 }
+    }
+
+    /// Writes this host's plan over `previous` (nil: rewritten whole).
+    public func write(plan: DaemonPlan, over previous: DaemonPlan?, busyTimeoutMilliseconds: Int32? = nil) throws {
+        try withConnection { db in
+            try db.transaction {
+                if let wait = busyTimeoutMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
+                let old = previous?.nextRuns ?? [:]
+                if previous == nil { try db.query("DELETE FROM dsari_swift_next_runs WHERE host_name = $1", [hostName]) }
+                for name in old.keys where plan.nextRuns[name] == nil {
+                    try db.query("DELETE FROM dsari_swift_next_runs WHERE host_name = $1 AND job_name = $2", [hostName, name])
+                }
+                for (name, time) in plan.nextRuns where previous == nil || old[name] != time {
+                    try db.query(
+                        """
+                        INSERT INTO dsari_swift_next_runs (host_name, job_name, next_run_time) VALUES ($1, $2, $3::float8)
+                        ON CONFLICT (host_name, job_name) DO UPDATE SET next_run_time = excluded.next_run_time
+                        """, [hostName, name, time.sqlText])
+                }
+                if previous.map({ !$0.sameDaemonState(as: plan) }) ?? true {
+                    try db.query(
+                        """
+                        INSERT INTO dsari_swift_daemon (host_name, pid, start_time, shutdown_start_time, stop_time)
+                        VALUES ($1, $2::integer, $3::float8, $4::float8, $5::float8)
+                        ON CONFLICT (host_name) DO UPDATE SET pid = excluded.pid, start_time = excluded.start_time,
+                            shutdown_start_time = excluded.shutdown_start_time, stop_time = excluded.stop_time
+                        """,
+                        [hostName, String(plan.pid), plan.startTime.sqlText, plan.shutdownStartTime?.sqlText, plan.stopTime?.sqlText])
+                }
+            }
+        }
+    }
+
+    /// The plan this host's daemon last wrote, or nil.
+    public func daemonPlan() throws -> DaemonPlan? {
+        try withConnection { db in
+            let state = try db.query(
+                "SELECT pid, start_time, shutdown_start_time, stop_time FROM dsari_swift_daemon WHERE host_name = $1", [hostName])
+            guard state.rowCount > 0 else { return nil }
+            var plan = DaemonPlan(
+                pid: Int32(truncatingIfNeeded: state.integer(0, 0) ?? 0), startTime: state.double(0, 1) ?? 0,
+                shutdownStartTime: state.double(0, 2), stopTime: state.double(0, 3))
+            let next = try db.query("SELECT job_name, next_run_time FROM dsari_swift_next_runs WHERE host_name = $1", [hostName])
+            for row in 0..<next.rowCount {
+                plan.nextRuns[next.text(row, 0) ?? ""] = next.double(row, 1)
+            }
+            return plan
+        }
+    }
+
+    /// A PostgreSQL array literal of text values (`{"a","b"}`), for `= ANY($n::text[])`.
+    static func arrayLiteral(_ values: [String]) -> String {
+        "{"
+            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}
+
+extension Double {
+    /// A parameter's text for `$n::float8`: exact (shortest round-trip form).
+    var sqlText: String { "\(self)" }
+}
