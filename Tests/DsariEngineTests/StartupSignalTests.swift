@@ -67,7 +67,8 @@ struct StartupSignalTests {
             let how = daemon.process.isRunning ? "" : "signal \(daemon.process.terminationStatus)"
             #expect(
                 daemon.process.isRunning,
-                "attempt \(attempt): signal \(signalNumber) \(offset) µs after the pid was published ended the daemon (\(how)): \(daemon.log)")
+                "attempt \(attempt): signal \(signalNumber) \(offset) µs after the pid was published ended the daemon (\(how)): \(daemon.log)"
+            )
             guard daemon.process.isRunning else { continue }
             if signalNumber == SIGHUP {
                 // Not lost either: acted on once the daemon is ready.
