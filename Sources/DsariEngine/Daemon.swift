@@ -29,6 +29,7 @@ public final class Daemon: @unchecked Sendable {
     private var triggerTimer: DispatchSourceTimer?
     private var signalSources: [DispatchSourceSignal] = []
     private var shuttingDown = false
+    private var waitingForLeftovers = false
     private var lockDescriptor: Int32 = -1
     /// How often trigger directories are scanned without SIGUSR1.
     public var triggerScanInterval: Double = 2
@@ -345,7 +346,17 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func finishShutdownIfIdle() {
-        guard supervisor.active.isEmpty else { return }
+        guard supervisor.active.isEmpty, !waitingForLeftovers else { return }
+        // Leftover processes of finished runs get their SIGKILL before the daemon goes.
+        if supervisor.leftoverKills.wait(timeout: .now()) == .timedOut {
+            waitingForLeftovers = true
+            log.info("waiting for leftover processes of finished runs (max_execution_grace)")
+            supervisor.leftoverKills.notify(queue: queue) { [self] in
+                waitingForLeftovers = false
+                finishShutdownIfIdle()
+            }
+            return
+        }
         for waiter in runWaiters.values.joined() { waiter(nil) }
         runWaiters = [:]
         let unrecorded = supervisor.writer.flush()
