@@ -36,6 +36,7 @@ struct ConfigReport {
             "jenkins_environment": .bool(job.jenkinsEnvironment),
             "job_group": optional(job.jobGroup),
             "concurrent_runs": .bool(job.concurrentRuns),
+            "kill_leftover_processes": .bool(config.killLeftoverProcesses(for: job)),
             "nagios_check": .bool(job.nagiosCheck),
         ]
         if job.nagiosCheck, case .mapping(var entries) = value {
@@ -74,6 +75,7 @@ struct ConfigReport {
             "report_run_output_end": .int(Int64(config.reportRunOutputEnd)),
             "shutdown_kill_runs": .bool(config.shutdownKillRuns),
             "shutdown_kill_grace": config.shutdownKillGrace.map(ConfigValue.double) ?? .null,
+            "kill_leftover_processes": .bool(config.killLeftoverProcesses),
             "environment": Self.mapping(config.environment),
             "database": [
                 "type": .string(config.database.type),

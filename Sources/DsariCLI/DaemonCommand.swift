@@ -22,6 +22,9 @@ public struct DaemonCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        // First of all, before the lock file names this process: a signal
+        // sent while the daemon starts must neither kill it nor be lost.
+        DaemonSignals.hold()
         if fork {
             // Before any thread exists: fork, new session, stdio to /dev/null
             // except the log (stderr), which stays where it was sent.
@@ -52,9 +55,6 @@ public struct DaemonCommand: ParsableCommand {
             daemon.onReload = { collector.reload(config: $0) }
             StandardError.print("dsari-daemon serving /metrics, /status, /status.json on \(listen.host):\(server?.port ?? listen.port)")
         }
-        // OpenSSL writes to sockets with write(2): a client that went away
-        // must not kill the daemon (the engine ignores SIGPIPE too, later).
-        signal(SIGPIPE, SIG_IGN)
         let nrpe: NRPEListener?
         do {
             nrpe = try startNRPEListener(config: config, daemon: daemon)

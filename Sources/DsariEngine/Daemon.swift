@@ -32,6 +32,7 @@ public final class Daemon: @unchecked Sendable {
     /// What this daemon intends (next runs, draining), published through the
     /// store writer for the exporter and the status pages.
     private var plan = DaemonPlan(pid: getpid(), startTime: 0)
+    private var waitingForLeftovers = false
     private var lockDescriptor: Int32 = -1
     /// How often trigger directories are scanned without SIGUSR1.
     public var triggerScanInterval: Double = 2
@@ -51,7 +52,10 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loads the configuration and opens the store; nothing runs until `start`.
+    /// Call `DaemonSignals.hold()` first, on the main thread, before any
+    /// other thread exists (this calls it too, for the calling thread).
     public init(configDirectory: String, debug: Bool, clock: @escaping @Sendable () -> Instant = Daemon.systemClock) throws {
+        DaemonSignals.hold()
         self.configDirectory = configDirectory
         self.log = DaemonLog(debug: debug)
         self.clock = clock
@@ -94,6 +98,7 @@ public final class Daemon: @unchecked Sendable {
     /// the exit status once a shutdown has finished.
     public func start(onExit: @escaping @Sendable (Int32) -> Void) {
         exitHandler = onExit
+        let signalsRegistered = DispatchGroup()
         queue.sync {
             plan.startTime = clock().epochSeconds
             recoverInterruptedRuns()
@@ -118,7 +123,7 @@ public final class Daemon: @unchecked Sendable {
                     scheduleRetry(job, status: supervisor.checkStatus(of: job))
                 }
             }
-            installSignals()
+            installSignals(registered: signalsRegistered)
             let triggers = DispatchSource.makeTimerSource(queue: queue)
             triggers.schedule(deadline: .now(), repeating: triggerScanInterval, leeway: .milliseconds(200))
             triggers.setEventHandler { [unowned self] in scanTriggers() }
@@ -127,6 +132,11 @@ public final class Daemon: @unchecked Sendable {
             log.info("dsari-daemon started", ["jobs": "\(config.jobs.count)", "data_dir": config.dataDir, "version": DsariVersion.string])
             tick()
         }
+        // A source registers asynchronously; until then a signal's action is
+        // still the default one (terminate). The caller's thread may unblock
+        // the held signals next (`dispatchMain` waits in sigsuspend with an
+        // empty mask), so it waits here until every source is in place.
+        signalsRegistered.wait()
     }
 
     // MARK: Scheduling
@@ -266,23 +276,26 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Signals
 
-    private func installSignals() {
-        let handlers: [(Int32, () -> Void)] = [
-            (SIGHUP, { [unowned self] in reload() }),
-            (SIGINT, { [unowned self] in shutdown(reason: "SIGINT") }),
-            (SIGTERM, { [unowned self] in shutdown(reason: "SIGTERM") }),
-            (SIGQUIT, { [unowned self] in logStatus() }),
-            (SIGUSR1, { [unowned self] in scanTriggers() }),
+    /// Opens a signal source for each of `DaemonSignals.handled` (leaving
+    /// `registered` as each is in place); a signal held since start-up
+    /// (`DaemonSignals.hold`) is read and acted on then.
+    private func installSignals(registered: DispatchGroup) {
+        let handlers: [Int32: () -> Void] = [
+            SIGHUP: { [unowned self] in reload() },
+            SIGINT: { [unowned self] in shutdown(reason: "SIGINT") },
+            SIGTERM: { [unowned self] in shutdown(reason: "SIGTERM") },
+            SIGQUIT: { [unowned self] in logStatus() },
+            SIGUSR1: { [unowned self] in scanTriggers() },
         ]
-        for (number, handler) in handlers {
-            signal(number, SIG_IGN)
+        for number in DaemonSignals.handled {
+            guard let handler = handlers[number] else { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler(handler: handler)
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             signalSources.append(source)
         }
-        // A reader of a run's output that went away must not kill the daemon.
-        signal(SIGPIPE, SIG_IGN)
     }
 
     /// SIGHUP: a new configuration at once; a bad one is refused and the old one kept.
@@ -355,7 +368,17 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func finishShutdownIfIdle() {
-        guard supervisor.active.isEmpty else { return }
+        guard supervisor.active.isEmpty, !waitingForLeftovers else { return }
+        // Leftover processes of finished runs get their SIGKILL before the daemon goes.
+        if supervisor.leftoverKills.wait(timeout: .now()) == .timedOut {
+            waitingForLeftovers = true
+            log.info("waiting for leftover processes of finished runs (max_execution_grace)")
+            supervisor.leftoverKills.notify(queue: queue) { [self] in
+                waitingForLeftovers = false
+                finishShutdownIfIdle()
+            }
+            return
+        }
         for waiter in runWaiters.values.joined() { waiter(nil) }
         runWaiters = [:]
         plan.stopTime = clock().epochSeconds

@@ -24,6 +24,8 @@ final class RunSupervisor: @unchecked Sendable {
         var timers: [DispatchSourceTimer] = []
         var timedOut = false
         var killedAtShutdown = false
+        /// `kill_leftover_processes` for this run (fixed at its start).
+        var killLeftovers = false
         /// For a Nagios check, its status after this run's result.
         var checkStatus: CheckStatus?
         init(job: Job, record: RunRecord, concurrencyGroup: String?) {
@@ -41,6 +43,9 @@ final class RunSupervisor: @unchecked Sendable {
     var onFinish: ((ActiveRun) -> Void)?
     private(set) var active: [String: ActiveRun] = [:]
     let writer: StoreWriter
+    /// SIGKILLs of leftover processes waiting for their `max_execution_grace`
+    /// (a stopping daemon waits for them).
+    let leftoverKills = DispatchGroup()
     /// Each job's latest runs, kept up to date as runs end, so that starting
     /// a run reads the database only the first time a job runs.
     private var previousRuns: [String: PreviousRuns] = [:]
@@ -90,6 +95,7 @@ final class RunSupervisor: @unchecked Sendable {
         let runDirectory = environment.runDirectory
         let run = ActiveRun(job: job, record: record, concurrencyGroup: concurrencyGroup)
         run.runDirectory = runDirectory
+        run.killLeftovers = config.killLeftoverProcesses(for: job)
         active[record.runID] = run
         // In the database before its directory and process exist (see StoreWriter.writeNow).
         writer.writeNow(.started(run.record))
@@ -206,7 +212,7 @@ final class RunSupervisor: @unchecked Sendable {
             return
         }
         collector.finish { [self] summary in
-            queue.async { [self] in
+            terminateLeftovers(of: run) { [self] leftovers in
                 var data: [ConfigValue.Entry] = [.init(key: "pid", value: ConfigNode(.int(Int64(run.pid))))]
                 func add(_ key: String, _ value: ConfigValue) { data.append(.init(key: key, value: ConfigNode(value))) }
                 add("output_bytes", .int(Int64(summary.bytesWritten)))
@@ -214,6 +220,7 @@ final class RunSupervisor: @unchecked Sendable {
                 if let error = summary.writeError { add("output_error", .string(error)) }
                 if run.timedOut { add("timed_out", .bool(true)) }
                 if run.killedAtShutdown { add("killed_at_shutdown", .bool(true)) }
+                if let leftovers { add("leftover_processes_killed", .int(Int64(leftovers))) }
                 if run.job.nagiosCheck {
                     let result = CheckResult(
                         exitCode: run.record.exitCode ?? 3, standardOutput: String(decoding: summary.standardOutputPrefix, as: UTF8.self),
@@ -227,6 +234,47 @@ final class RunSupervisor: @unchecked Sendable {
                 }
                 run.record.runData = .mapping(data)
                 record(run)
+            }
+        }
+    }
+
+    /// With `kill_leftover_processes`, once the run's main process has ended:
+    /// SIGTERM to every process of the run still alive (its process group,
+    /// and those that left it, by `RUN_ID`), and SIGKILL to what is left
+    /// after `max_execution_grace`. `then` gets, on the engine queue, how
+    /// many got SIGTERM (nil without the option).
+    ///
+    /// The run is recorded right after the SIGTERM, not after the grace: its
+    /// result (exit code, stop time) is known, and holding it back for up to
+    /// the grace would delay the job's next run, its check result and
+    /// `PREVIOUS_*` by that much, and turn it into an interrupted run if the
+    /// daemon died meanwhile. What needs the SIGKILL is logged, not recorded.
+    /// Both passes read /proc off the engine queue, which never waits for them.
+    private func terminateLeftovers(of run: ActiveRun, then: @escaping @Sendable (Int?) -> Void) {
+        guard run.killLeftovers, run.pid > 0 else {
+            queue.async { then(nil) }
+            return
+        }
+        let target = RunProcesses.Target(runID: run.record.runID, leader: run.pid)
+        let grace = run.job.maxExecutionGrace
+        let (job, runID, log, queue) = (run.job.name, run.record.runID, log, queue)
+        leftoverKills.enter()
+        DispatchQueue.global().async { [leftoverKills] in
+            let terminated = RunProcesses.signal(SIGTERM, [target])[runID]?.count ?? 0
+            queue.async { then(terminated) }
+            guard terminated > 0 else {
+                leftoverKills.leave()
+                return
+            }
+            log.info("leftover processes of a finished run sent SIGTERM", ["job": job, "run": runID, "processes": "\(terminated)"])
+            DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
+                let killed = RunProcesses.killAll([target])[runID]?.count ?? 0
+                if killed > 0 {
+                    log.warning(
+                        "leftover processes still alive after max_execution_grace; SIGKILL",
+                        ["job": job, "run": runID, "processes": "\(killed)"])
+                }
+                leftoverKills.leave()
             }
         }
     }

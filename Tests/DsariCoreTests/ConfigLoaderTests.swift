@@ -680,6 +680,7 @@ struct ConfigLoaderTests {
             ("low_flap_threshold", "101", "a percentage from 0 to 100", "the number 101"),
             ("high_flap_threshold", "'20'", "a percentage from 0 to 100", "the string \"20\""),
             ("nrpe_command", "5", "an NRPE command name (a string) or null", "the number 5"),
+            ("kill_leftover_processes", "'yes'", "true or false", "the string \"yes\""),
         ])
     func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
         let fixture = try Fixture()
@@ -907,6 +908,32 @@ struct ConfigLoaderTests {
             #expect(error?.key == key, "\(text)")
             #expect(error?.description.hasPrefix("\(path):1") == true, "\(error?.description ?? "")")
         }
+    }
+
+    /// `kill_leftover_processes`: global default (false, as dsari), a job's
+    /// own value, a job group's; a typo is warned about with the right key.
+    @Test func killLeftoverProcessesIsInheritedAndChecked() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            kill_leftover_processes: true
+            jobs:
+              inherits: {command: [x]}
+              own: {command: [x], kill_leftover_processes: false}
+              typo: {command: [x], kill_leftover_procesess: true}
+            job_groups:
+              grouped: {job_names: [g1], command: [x], kill_leftover_processes: false}
+
+            """)
+        let config = try fixture.load()
+        #expect(config.killLeftoverProcesses)
+        let effective = config.jobs.mapValues { config.killLeftoverProcesses(for: $0) }
+        #expect(effective == ["inherits": true, "own": false, "typo": true, "g1": false])
+        #expect(config.warnings.map(\.description).contains { $0.contains("did you mean \"kill_leftover_processes\"?") })
+        try fixture.write("dsari.yaml", "jobs:\n  plain: {command: [x]}\n")
+        let plain = try fixture.load()
+        #expect(!plain.killLeftoverProcesses && plain.jobs["plain"].map { plain.killLeftoverProcesses(for: $0) } == false)
     }
 
     @Test func schedulesAreParsedInTheirZoneAndBadOnesRefused() throws {

@@ -396,10 +396,13 @@ func isZombie(_ pid: Int32) -> Bool {
 }
 
 /// How many live processes carry RUN_ID=`runID` in their environment.
-func pgrepRun(_ runID: String) throws -> Int {
+func pgrepRun(_ runID: String) throws -> Int { try pidsOfRun(runID).count }
+
+/// The live processes that carry RUN_ID=`runID` in their environment.
+func pidsOfRun(_ runID: String) throws -> [Int32] {
     let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc")
     return entries.compactMap(Int32.init).filter { pid in
         guard !isZombie(pid), let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
         return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "RUN_ID=\(runID)" }
-    }.count
+    }
 }

@@ -18,17 +18,15 @@ extension ReliabilityTests {
             return "environment: {LEDGER: \"\(ledger)\"}\n\(extra)jobs:\n" + jobs.joined(separator: "\n") + "\n"
         }
 
-        /// A small tmpfs for a disk fault, or nil (the test is reported as skipped, with the reason) where mounting is not permitted.
-        static func tmpfs(at path: String, size: String, test: String) -> TemporaryMount? {
-            switch TemporaryMount.tmpfs(at: path, size: size) {
-            case .success(let mount):
-                return mount
-            case .failure(let unavailable):
-                print("\(test) skipped: \(unavailable.reason)")
-                ReliabilityReport.record(test: test, load: "-", faults: "skipped: \(unavailable.reason)", runsLost: 0, crashes: 0)
-                return nil
-            }
+        /// A small tmpfs for a disk fault. The tests that need one are skipped
+        /// (reported as skipped by the test runner, with the reason) where
+        /// mounting is not permitted; a mount that fails anyway fails the test.
+        static func tmpfs(at path: String, size: String) throws -> TemporaryMount {
+            try TemporaryMount.tmpfs(at: path, size: size).get()
         }
+
+        static let needsTmpfs = ConditionTrait.enabled(
+            if: TemporaryMount.isPermitted, "mount -t tmpfs is not permitted here (the disk fault tests need root)")
 
         /// Ledger runs missing from `runs` once the database takes writes again.
         static func lostRuns(_ daemon: DaemonProcess, ledger: [String], database: String? = nil, timeout: Double = 40) -> [String] {
@@ -76,10 +74,10 @@ extension ReliabilityTests {
                 notes: "\(during) runs during the lock, written after it (retry every 5 s)")
         }
 
-        @Test func databaseDiskFull() throws {
+        @Test(needsTmpfs) func databaseDiskFull() throws {
             let home = try TemporaryDirectory(prefix: "dsari-dbfull")
             defer { home.remove() }
-            guard let mount = Self.tmpfs(at: home.url("dbfs"), size: "8m", test: "database disk full") else { return }
+            let mount = try Self.tmpfs(at: home.url("dbfs"), size: "8m")
             defer { mount.unmount() }
             let ledger = home.url("ledger")
             let database = mount.path + "/dsari.sqlite3"
@@ -105,10 +103,10 @@ extension ReliabilityTests {
 
         /// A database the daemon cannot write when it starts: it refuses to
         /// start, with the reason, instead of running jobs it cannot record.
-        @Test func databaseReadOnlyAtStart() throws {
+        @Test(needsTmpfs) func databaseReadOnlyAtStart() throws {
             let home = try TemporaryDirectory(prefix: "dsari-dbro")
             defer { home.remove() }
-            guard let mount = Self.tmpfs(at: home.url("dbfs"), size: "8m", test: "database read-only") else { return }
+            let mount = try Self.tmpfs(at: home.url("dbfs"), size: "8m")
             defer { mount.unmount() }
             let config = Self.tickers(2, ledger: home.url("ledger"), extra: "database: {file: \"\(mount.path)/dsari.sqlite3\"}\n")
             let first = try DaemonProcess(config: config, home: home)
@@ -134,10 +132,10 @@ extension ReliabilityTests {
                 crashes: status == 1 ? 0 : 1, notes: "refuses to start: exit 1, \"cannot open the database …\"")
         }
 
-        @Test func outputDirectoryDiskFull() throws {
+        @Test(needsTmpfs) func outputDirectoryDiskFull() throws {
             let home = try TemporaryDirectory(prefix: "dsari-outfull")
             defer { home.remove() }
-            guard let mount = Self.tmpfs(at: home.url("var/runs"), size: "1m", test: "output disk full") else { return }
+            let mount = try Self.tmpfs(at: home.url("var/runs"), size: "1m")
             defer { mount.unmount() }
             let ledger = home.url("ledger")
             let jobs = (0..<3).map {

@@ -151,9 +151,19 @@ struct TemporaryMount {
         return .success(TemporaryMount(path: path))
     }
 
-    struct Unavailable: Error {
+    struct Unavailable: Error, CustomStringConvertible {
         let reason: String
+        var description: String { reason }
     }
+
+    /// Whether this process may mount a tmpfs (tried once, on a scratch directory).
+    static let isPermitted: Bool = {
+        let path = NSTemporaryDirectory() + "dsari-tmpfs-probe-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard case .success(let mount) = tmpfs(at: path, size: "1m") else { return false }
+        mount.unmount()
+        return true
+    }()
 
     func unmount() {
         _ = try? SystemCommand.run(["umount", "-l", path], timeout: 30)

@@ -45,6 +45,12 @@ public struct Config: Sendable {
 
     /// The output limit of `job`.
     public func maxOutputBytes(for job: Job) -> Int { job.maxOutputBytes ?? maxOutputBytes }
+    /// True ends what a run leaves behind when its main process ends (SIGTERM
+    /// to every process of the run, SIGKILL after `max_execution_grace`),
+    /// unless a job sets its own; false (dsari's behaviour) lets it live on.
+    public var killLeftoverProcesses = false
+    /// Whether `job`'s runs have their leftover processes killed.
+    public func killLeftoverProcesses(for job: Job) -> Bool { job.killLeftoverProcesses ?? killLeftoverProcesses }
     /// The merged files as read, before job groups were expanded
     /// (`config dump --raw`).
     public var raw: ConfigNode

@@ -25,12 +25,14 @@ struct ConfigInterpreter {
         "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
         "nrpe_prefix", "nrpe_schedule", "nrpe_listen", "nrpe_allowed_hosts", "nrpe_allow_arguments", "nrpe_no_result", "nrpe_ssl",
         "nrpe_ssl_cert_file", "nrpe_ssl_privatekey_file", "nrpe_ssl_cacert_file", "nrpe_connection_timeout",
+        "kill_leftover_processes",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
         "concurrent_runs", "max_output_bytes", "nagios_check", "max_check_attempts", "retry_interval",
         "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold", "nrpe_command",
+        "kill_leftover_processes",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
@@ -158,6 +160,8 @@ struct ConfigInterpreter {
                 config.nrpeListener.sslCACertificateFile = try path(node, key: key, subject: nil)
             case "nrpe_connection_timeout":
                 config.nrpeListener.connectionTimeout = try seconds(node, key: key, subject: nil, allowZero: false)
+            case "kill_leftover_processes":
+                config.killLeftoverProcesses = try bool(node, key: key, subject: nil)
             case "max_output_bytes":
                 config.maxOutputBytes = try integer(
                     node, key: key, subject: nil, minimum: 1, expected: "a number of bytes (a whole number, 1 or more)")
@@ -385,6 +389,8 @@ struct ConfigInterpreter {
             case "high_flap_threshold":
                 job.check.highFlapThreshold = try percent(node, key: key, subject: subject)
                 lowFlapNode = lowFlapNode ?? node
+            case "kill_leftover_processes":
+                job.killLeftoverProcesses = try bool(node, key: key, subject: subject)
             case "max_output_bytes":
                 job.maxOutputBytes =
                     node.value.isNull

@@ -39,6 +39,8 @@ public struct Job: Sendable, Hashable {
     public var concurrentRuns: Bool
     /// This job's output limit in bytes; nil takes the global `max_output_bytes`.
     public var maxOutputBytes: Int?
+    /// `kill_leftover_processes` of this job; nil takes the global one.
+    public var killLeftoverProcesses: Bool?
     /// True when runs are Nagios plugin results (`nagios_check`; every job
     /// made by `dsari-nrpe-import` has it): exit code 0–3 is the check state
     /// and the output carries status text and performance data.

@@ -56,7 +56,7 @@ struct FuzzTarget: Sendable, CustomStringConvertible {
     static let configTokens = [
         "jobs:", "job_groups:", "concurrency_groups:", "command:", "schedule:", "environment:", "max_execution:",
         "schedule_timezone:", "job_names:", "nagios_check: true", "max_check_attempts:", "retry_interval:", "http_listen:",
-        "nrpe_config:", "config_d:", "data_dir:", "database:", "max_output_bytes:", "metrics_duration_buckets:",
+        "nrpe_config:", "config_d:", "data_dir:", "database:", "max_output_bytes:", "kill_leftover_processes:", "metrics_duration_buckets:",
         "concurrent_runs:", "{", "}", "[", "]", ",", ": ", "- ", "\n  ", "&a ", "*a", "<<: ", "!!str ", "!!int ", "!!binary ", "? ",
         "|", ">", "'", "\"", "#", "---\n", "...\n", "%YAML 1.1\n", "~", "null", "true", "yes", "\\u0000", "\\ud800", "\"\\uDFFF\"",
         "H/5", "RRULE:FREQ=DAILY", "Europe/Berlin", "@hourly", "\t",
