@@ -9,8 +9,9 @@ import Foundation
 /// json and yaml: a mapping run id → {job_name, schedule_time, start_time,
 /// stop_time, exit_code, trigger_type, trigger_data, run_data}, times in ISO
 /// 8601 in the local zone, stop_time and exit_code null while running.
-/// tabular: one tab-separated line per run. Both stream row by row, oldest
-/// start first. pretty: aligned columns, newest first, as dsari shows them.
+/// json and yaml list the runs by run id, as dsari's sorted keys do; tabular:
+/// one tab-separated line per run, oldest start first. All three stream row
+/// by row. pretty: aligned columns, newest first, as dsari shows them.
 struct RunListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List recorded runs, finished and running.")
@@ -32,7 +33,7 @@ struct RunListCommand: ParsableCommand {
         var writer = RunListWriter(format: format, output: output)
         writer.begin()
         try history.read { store in
-            try store?.forEachRun(jobNames: jobNames, runIDs: runIDs) { row in writer.write(row) }
+            try store?.forEachRun(jobNames: jobNames, runIDs: runIDs, order: writer.order) { row in writer.write(row) }
         }
         writer.end()
         output.finish()

@@ -21,6 +21,10 @@ struct RunListWriter {
         self.output = output
     }
 
+    /// The order the runs come in: json and yaml are mappings keyed by run id,
+    /// which dsari writes with sorted keys; tabular lines go by start time.
+    var order: RunStore.RunOrder { format == .tabular ? .startTime : .runID }
+
     mutating func begin() {
         if format == .json { output.write("{") }
     }
@@ -107,7 +111,7 @@ struct RunListWriter {
         func time(_ seconds: Double?) -> ConfigValue {
             seconds.map { .string(timestamps.string(Instant(epochSeconds: $0))) } ?? .null
         }
-        // In sorted key order, as the json has them; the batch keeps the runs in start order.
+        // In sorted key order, as the json has them; the batch keeps the runs in run id order.
         let fields: [(String, ConfigValue)] = [
             ("exit_code", record.stopTime == nil ? .null : record.exitCode.map { .int(Int64($0)) } ?? .null),
             ("job_name", .string(record.jobName)),

@@ -57,16 +57,9 @@ struct JobAggregate {
         }
     }
 
-    /// Python's `datetime.fromtimestamp(t)` microseconds: round half to even of the fraction.
+    /// Python's `datetime.fromtimestamp(t)` microseconds (`Instant(epochSeconds:)` owns the rounding).
     static func microseconds(_ epoch: Double) -> Int64 {
-        let whole = epoch.rounded(.down)
-        var micros = ((epoch - whole) * 1_000_000).rounded(.toNearestOrEven)
-        var seconds = whole
-        if micros >= 1_000_000 {
-            seconds += 1
-            micros -= 1_000_000
-        }
-        return Int64(seconds) * 1_000_000 + Int64(micros)
+        Instant(epochSeconds: epoch).microsecondsSinceEpoch
     }
 
     /// Merges the runs added since the last call into the sorted arrays: a

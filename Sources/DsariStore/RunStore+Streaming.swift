@@ -7,6 +7,17 @@ extension RunStore {
         case startTime
         /// Newest start first.
         case startTimeDescending
+        /// By run id (byte order of the UTF-8, which is code point order: dsari's
+        /// `json.dumps(sort_keys=True)`), read along the run id indexes.
+        case runID
+
+        var sql: String {
+            switch self {
+            case .startTime: "ORDER BY start_time"
+            case .startTimeDescending: "ORDER BY start_time DESC"
+            case .runID: "ORDER BY run_id"
+            }
+        }
     }
 
     /// Calls `body` with every run that matches, one row at a time, so that a
@@ -34,9 +45,8 @@ extension RunStore {
         if finished { parts.append("SELECT \(Self.runColumns) FROM runs \(filter)") }
         if running { parts.append("SELECT \(Self.runningColumns) FROM runs_running \(filter)") }
         guard !parts.isEmpty else { return }
-        let direction = order == .startTime ? "" : " DESC"
         try withConnection { box in
-            let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " ORDER BY start_time" + direction)
+            let statement = try box.db.prepare(parts.joined(separator: " UNION ALL ") + " " + order.sql)
             try statement.bind(parts.count == 2 ? values + values : values)
             defer { statement.reset() }
             let row = StoredRunRow(statement: statement)

@@ -19,6 +19,8 @@ enum ReliabilityScale {
     /// The soak (reliability mode only): jobs and minutes.
     static let soakJobs = integer("DSARI_SOAK_JOBS") ?? 1000
     static let soakMinutes = integer("DSARI_SOAK_MINUTES") ?? 10
+    /// Runs of the memory test after its warm-up.
+    static let memoryRuns = integer("DSARI_MEMORY_RUNS") ?? (isFull ? 100_000 : 9_000)
     /// The fuzzers' seed: random unless given, always printed, so a failure can be replayed.
     static let seed: UInt64 = environment["DSARI_FUZZ_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
 

@@ -98,6 +98,14 @@ enum ExternalSQLite {
         return result.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Rows in `runs` (finished runs), read while the daemon writes.
+    static func finishedRunCount(_ databasePath: String) throws -> Int {
+        let result = try python(
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); print(c.execute('SELECT count(*) FROM runs').fetchone()[0])",
+            [databasePath])
+        return Int(result.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     /// Starts a process that holds the database's write lock (BEGIN EXCLUSIVE)
     /// for `seconds`; returns once the lock is held.
     static func holdWriteLock(_ databasePath: String, seconds: Double) throws -> Process {

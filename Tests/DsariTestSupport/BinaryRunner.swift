@@ -11,9 +11,12 @@ public struct BinaryRunner: Sendable {
         public var timedOut = false
     }
 
-    /// The folder holding the built products: next to the test bundle when
-    /// run by `swift test`, else the package's `.build/debug`.
+    /// The folder holding the built products: `$DSARI_PRODUCTS_DIR` when set
+    /// (e.g. the release build, for defects only optimized code has), else
+    /// next to the test bundle when run by `swift test`, else the package's
+    /// `.build/debug`.
     public static let productsDirectory: String = {
+        if let chosen = ProcessInfo.processInfo.environment["DSARI_PRODUCTS_DIR"], !chosen.isEmpty { return chosen }
         let fileManager = FileManager.default
         var candidates: [String] = []
         if let argument = CommandLine.arguments.first {
