@@ -13,7 +13,11 @@ extension RunStore {
                 WHERE job_name = ? AND json_extract(run_data, '$.nagios.current_state') IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
                 """, [.text(jobName)]
-            ) { statement in try statement.step() ? ConfigValue(storedJSON: statement.text(0)) : nil }
+            ) { statement -> ConfigValue? in
+                // Spelled out: ConfigValue takes `nil` as a literal (.null), which would read as a result.
+                guard try statement.step() else { return nil }
+                return ConfigValue(storedJSON: statement.text(0))
+            }
         }
     }
 }

@@ -138,4 +138,26 @@ struct RunStoreTests {
         try SQLiteConnection(path: path).execute("CREATE TABLE runs (job_name text, run_id text)")
         #expect(try RunStore(path: path, readOnly: true).daemonPlan() == nil)
     }
+
+    /// The latest check result is the newest run's that has one; a job that
+    /// never ran, or whose runs carry none, has none.
+    @Test func latestCheckResultIsTheNewestCheckRunsOnly() throws {
+        try withStore { store, directory in
+            let reader = try RunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
+            #expect(try reader.latestCheckResult(jobName: "never") == nil)
+            try store.recordFinished([
+                RunRecord(
+                    jobName: "check", runID: "c1", scheduleTime: 1, startTime: 1, stopTime: 2, exitCode: 2,
+                    runData: ["nagios": ["current_state": 2, "output": "old"]]),
+                RunRecord(
+                    jobName: "check", runID: "c2", scheduleTime: 3, startTime: 3, stopTime: 4, exitCode: 0,
+                    runData: ["nagios": ["current_state": 0, "output": "new"]]),
+                RunRecord(jobName: "plain", runID: "p1", scheduleTime: 3, startTime: 3, stopTime: 4, exitCode: 0),
+            ])
+            #expect(try reader.latestCheckResult(jobName: "never") == nil)
+            #expect(try reader.latestCheckResult(jobName: "plain") == nil)
+            #expect(try reader.latestCheckResult(jobName: "check")?["output"]?.value == .string("new"))
+            #expect(try store.latestCheckResult(jobName: "never") == nil)
+        }
+    }
 }
