@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(name: "dsari-render", dependencies: ["DsariCLI"]),
         .executableTarget(name: "dsari-nrpe-import", dependencies: ["DsariCLI"]),
 
-        .target(name: "DsariTestSupport", path: "Tests/DsariTestSupport"),
+        .target(name: "DsariTestSupport", dependencies: ["DsariCore", "DsariStore"], path: "Tests/DsariTestSupport"),
         .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariNagiosTests", dependencies: ["DsariNagios", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),

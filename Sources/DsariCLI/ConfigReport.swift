@@ -77,10 +77,17 @@ struct ConfigReport {
             "shutdown_kill_grace": config.shutdownKillGrace.map(ConfigValue.double) ?? .null,
             "kill_leftover_processes": .bool(config.killLeftoverProcesses),
             "environment": Self.mapping(config.environment),
-            "database": [
-                "type": .string(config.database.type),
-                "file": .string(config.databaseFile),
-            ],
+            "host_name": .string(config.hostName),
+            "database": config.database.type == DatabaseConfig.postgresql
+                ? [
+                    "type": .string(config.database.type),
+                    "dsn": .string(DatabaseConfig.redactingPasswords(config.database.dsn ?? "")),
+                    "connect_timeout": .double(config.database.connectTimeout),
+                ]
+                : [
+                    "type": .string(config.database.type),
+                    "file": .string(config.databaseFile),
+                ],
         ]
     }
 

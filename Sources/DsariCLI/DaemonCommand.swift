@@ -85,7 +85,11 @@ public struct DaemonCommand: ParsableCommand {
                 options: .init(
                     certificateFile: settings.sslCertificateFile, privateKeyFile: settings.sslPrivateKeyFile,
                     caCertificateFile: settings.sslCACertificateFile)) : nil
-        let answers = NRPEAnswers(config: config, store: try RunStore(path: config.databaseFile, readOnly: true), daemon: daemon)
+        // Its own connection: answers never wait behind the daemon's writes.
+        guard let store = try RunStores.open(config, access: .read, applicationName: "dsari-daemon (NRPE)") else {
+            throw RunStoreError(.failed, operation: "open \(RunStores.describe(config))", message: "the daemon has not created it")
+        }
+        let answers = NRPEAnswers(config: config, store: store, daemon: daemon)
         let reloadMetrics = daemon.onReload
         daemon.onReload = { fresh in
             reloadMetrics?(fresh)

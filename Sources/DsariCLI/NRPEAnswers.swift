@@ -30,10 +30,10 @@ final class NRPEAnswers: Sendable {
     }
 
     private let table: Mutex<Table>
-    private let store: RunStore
+    private let store: any RunStore
     private let daemon: Daemon
 
-    init(config: Config, store: RunStore, daemon: Daemon) {
+    init(config: Config, store: any RunStore, daemon: Daemon) {
         self.table = Mutex(Table(config))
         self.store = store
         self.daemon = daemon

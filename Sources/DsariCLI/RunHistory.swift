@@ -12,31 +12,28 @@ import Foundation
 struct RunHistory {
     let config: Config
     /// nil until the daemon has created the database.
-    let store: RunStore?
+    let store: (any RunStore)?
 
-    var databasePath: String { config.databaseFile }
+    /// The database in words (the SQLite file, or PostgreSQL's host and database).
+    var databaseDescription: String { RunStores.describe(config) }
 
     init(config: Config) throws {
         self.config = config
-        guard FileManager.default.fileExists(atPath: config.databaseFile) else {
-            store = nil
-            return
-        }
         do {
-            store = try RunStore(path: config.databaseFile, readOnly: true)
+            store = try RunStores.open(config, access: .read, applicationName: "dsari-info")
         } catch {
-            StandardError.print("error: the run database \(config.databaseFile) cannot be opened: \(error)")
+            StandardError.print("error: the run database \(RunStores.describe(config)) cannot be opened: \(error)")
             throw ExitCode(1)
         }
     }
 
     /// Runs `body` on the store (nil when there is no database), turning a
     /// database error into a message and exit code 1.
-    func read<T>(_ body: (RunStore?) throws -> T) throws -> T {
+    func read<T>(_ body: ((any RunStore)?) throws -> T) throws -> T {
         do {
             return try body(store)
-        } catch let error as SQLiteError {
-            StandardError.print("error: the run database \(databasePath) cannot be read: \(error)")
+        } catch let error as RunStoreError {
+            StandardError.print("error: the run database \(databaseDescription) cannot be read: \(error)")
             throw ExitCode(1)
         }
     }
@@ -59,7 +56,7 @@ struct RunHistory {
     /// The message for a run id the database does not have.
     func unknownRunMessage(_ id: String) -> String {
         store == nil
-            ? "error: no run with id \(id.quotedForMessage) is recorded: there is no run database yet (\(databasePath))"
-            : "error: no run with id \(id.quotedForMessage) is recorded in \(databasePath)"
+            ? "error: no run with id \(id.quotedForMessage) is recorded: there is no run database yet (\(databaseDescription))"
+            : "error: no run with id \(id.quotedForMessage) is recorded in \(databaseDescription)"
     }
 }

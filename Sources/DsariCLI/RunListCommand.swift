@@ -33,7 +33,7 @@ struct RunListCommand: ParsableCommand {
         var writer = RunListWriter(format: format, output: output)
         writer.begin()
         try history.read { store in
-            try store?.forEachRun(jobNames: jobNames, runIDs: runIDs, order: writer.order) { row in writer.write(row) }
+            try store?.forEachRun(RunQuery(jobNames: jobNames, runIDs: runIDs, order: writer.order)) { row in writer.write(row) }
         }
         writer.end()
         output.finish()
@@ -45,7 +45,7 @@ struct RunListCommand: ParsableCommand {
         let now = Date().timeIntervalSince1970
         var rows: [[TablePrinter.Cell]] = []
         try history.read { store in
-            try store?.forEachRun(jobNames: jobNames, runIDs: runIDs, order: .startTimeDescending) { row in
+            try store?.forEachRun(RunQuery(jobNames: jobNames, runIDs: runIDs, order: .startTimeDescending)) { row in
                 let jobName = row.jobName
                 let trigger = row.triggerType
                 let exit: String
@@ -76,7 +76,7 @@ struct RunListCommand: ParsableCommand {
             let filtered = !jobNames.isEmpty || !runIDs.isEmpty
             StandardError.print(
                 history.store == nil
-                    ? "No runs recorded yet (no run database at \(history.databasePath))."
+                    ? "No runs recorded yet (no run database at \(history.databaseDescription))."
                     : filtered ? "No recorded run matches." : "No runs recorded yet.")
             return
         }

@@ -23,7 +23,7 @@ struct RunListWriter {
 
     /// The order the runs come in: json and yaml are mappings keyed by run id,
     /// which dsari writes with sorted keys; tabular lines go by start time.
-    var order: RunStore.RunOrder { format == .tabular ? .startTime : .runID }
+    var order: RunOrder { format == .tabular ? .startTime : .runID }
 
     mutating func begin() {
         if format == .json { output.write("{") }

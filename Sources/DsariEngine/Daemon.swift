@@ -22,7 +22,7 @@ public final class Daemon: @unchecked Sendable {
     let log: DaemonLog
     let clock: @Sendable () -> Instant
     private(set) var config: Config
-    let store: RunStore
+    let store: any RunStore
     let supervisor: RunSupervisor
     private var planner = RunPlanner()
     private var wakeTimer: DispatchSourceTimer?
@@ -33,6 +33,9 @@ public final class Daemon: @unchecked Sendable {
     /// store writer for the exporter and the status pages.
     private var plan = DaemonPlan(pid: getpid(), startTime: 0)
     private var waitingForLeftovers = false
+    /// New runs are held back while the store writer's backlog is full.
+    private var holdingForBacklog = false
+    private var backlogRecheckScheduled = false
     private var lockDescriptor: Int32 = -1
     /// How often trigger directories are scanned without SIGUSR1.
     public var triggerScanInterval: Double = 2
@@ -86,9 +89,15 @@ public final class Daemon: @unchecked Sendable {
         _ = ftruncate(lock, 0)
         _ = pid.withCString { pwrite(lock, $0, strlen($0), 0) }
         do {
-            store = try RunStore(path: config.databaseFile)
+            let log = self.log
+            guard
+                let opened = try RunStores.open(
+                    config, access: .write, applicationName: "dsari-daemon",
+                    waiting: { log.warning("the database cannot be reached yet; retrying", ["error": "\($0)"]) })
+            else { throw RunStoreError(.failed, operation: "open", message: "no store") }
+            store = opened
         } catch {
-            throw StartError(description: "cannot open the database \(config.databaseFile): \(error)")
+            throw StartError(description: "cannot open the database \(RunStores.describe(config)): \(error)")
         }
         supervisor = RunSupervisor(queue: queue, store: store, clock: clock, log: log)
     }
@@ -166,7 +175,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Starts what is due, then arms the timer for the next due run.
     private func tick() {
-        guard !shuttingDown else { return }
+        guard !shuttingDown, admitsRunsWithinBacklog() else { return }
         let now = clock()
         for admission in planner.admit(now: now, jobs: config.jobs, groups: config.concurrencyGroups) {
             guard let job = config.jobs[admission.run.jobName] else { continue }
@@ -176,6 +185,35 @@ public final class Daemon: @unchecked Sendable {
         }
         armWakeTimer()
         publishPlan()
+    }
+
+    /// Whether new runs may start: not while `StoreWriter.maximumBacklog`
+    /// changes wait for a database that cannot take them (an outage).
+    /// Runs then wait — they are late, never dropped — and the daemon's
+    /// memory stays bounded; checked again every 5 s.
+    private func admitsRunsWithinBacklog() -> Bool {
+        let backlog = supervisor.writer.backlog
+        guard backlog < StoreWriter.maximumBacklog else {
+            if !holdingForBacklog {
+                holdingForBacklog = true
+                log.error(
+                    "no new run starts until the database takes the run changes waiting for it",
+                    ["waiting": "\(backlog)", "limit": "\(StoreWriter.maximumBacklog)"])
+            }
+            if !backlogRecheckScheduled {
+                backlogRecheckScheduled = true
+                queue.asyncAfter(deadline: .now() + 5) { [weak self] in
+                    self?.backlogRecheckScheduled = false
+                    self?.tick()
+                }
+            }
+            return false
+        }
+        if holdingForBacklog {
+            holdingForBacklog = false
+            log.info("the database takes run changes again; runs start", ["waiting": "\(backlog)"])
+        }
+        return true
     }
 
     /// Each job's next pending run, for `dsari_job_next_run_timestamp_seconds`

@@ -36,7 +36,7 @@ final class RunSupervisor: @unchecked Sendable {
     }
 
     let queue: DispatchQueue
-    let store: RunStore
+    let store: any RunStore
     let clock: @Sendable () -> Instant
     let log: DaemonLog
     /// Called on `queue` when a run has been recorded as finished.
@@ -53,7 +53,7 @@ final class RunSupervisor: @unchecked Sendable {
     /// (read from its latest recorded result the first time it is needed).
     private var checkStatuses: [String: CheckStatus] = [:]
 
-    init(queue: DispatchQueue, store: RunStore, clock: @escaping @Sendable () -> Instant, log: DaemonLog) {
+    init(queue: DispatchQueue, store: any RunStore, clock: @escaping @Sendable () -> Instant, log: DaemonLog) {
         self.queue = queue
         self.store = store
         self.clock = clock

@@ -16,17 +16,17 @@ import Foundation
 final class StoreWriter: @unchecked Sendable {
     // @unchecked: `queued`, `latestPlan`, `writtenPlan`, `draining` and
     // `failing` are only touched under `lock`.
-    private let store: RunStore
+    private let store: any RunStore
     private let log: DaemonLog
     private let queue = DispatchQueue(label: "dsari.store")
     private let lock = NSLock()
-    private var queued: [RunStore.Change] = []
+    private var queued: [RunChange] = []
     private var latestPlan: DaemonPlan?
     private var writtenPlan: DaemonPlan?
     private var draining = false
     private var failing = false
 
-    init(store: RunStore, log: DaemonLog) {
+    init(store: any RunStore, log: DaemonLog) {
         self.store = store
         self.log = log
     }
@@ -42,15 +42,15 @@ final class StoreWriter: @unchecked Sendable {
     /// goes this way before its process is spawned, so that a daemon killed
     /// just after the spawn leaves a row for recovery: through the queue,
     /// such a run was lost and its process never killed.
-    func writeNow(_ change: RunStore.Change) {
+    func writeNow(_ change: RunChange) {
         lock.lock()
         let healthy = !failing
         lock.unlock()
-        if healthy, (try? store.apply([change], busyTimeoutMilliseconds: 0)) != nil { return }
+        if healthy, (try? store.apply([change], lockWaitMilliseconds: 0)) != nil { return }
         enqueue(change)
     }
 
-    func enqueue(_ change: RunStore.Change) {
+    func enqueue(_ change: RunChange) {
         lock.lock()
         queued.append(change)
         startDrainingLocked()
@@ -74,6 +74,11 @@ final class StoreWriter: @unchecked Sendable {
         lock.unlock()
         if start { queue.async { self.drain() } }
     }
+
+    /// How many changes may wait for the database (about 3 per run; a
+    /// change holds a run's record, a kilobyte or so): past it the daemon
+    /// starts no new run until the database takes them (`Daemon`).
+    static let maximumBacklog = 30_000
 
     /// Changes not yet in the database.
     var backlog: Int {
@@ -108,13 +113,13 @@ final class StoreWriter: @unchecked Sendable {
             lock.unlock()
             do {
                 if !batch.isEmpty {
-                    try store.apply(batch, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
+                    try store.apply(batch, lockWaitMilliseconds: Self.batchBusyTimeoutMilliseconds)
                     lock.lock()
                     queued.removeFirst(batch.count)
                     lock.unlock()
                 }
                 if let plan, plan != written {
-                    try store.write(plan: plan, over: written, busyTimeoutMilliseconds: Self.batchBusyTimeoutMilliseconds)
+                    try store.write(plan: plan, over: written, lockWaitMilliseconds: Self.batchBusyTimeoutMilliseconds)
                     lock.lock()
                     writtenPlan = plan
                     lock.unlock()

@@ -25,7 +25,7 @@ public final class MetricsCollector: Sendable {
 
     struct State {
         var config: Config
-        var store: RunStore?
+        var store: (any RunStore)?
         var lastRowID: Int64 = 0
         var jobs: [String: JobAggregate] = [:]
         /// When new runs were last read (monotonic seconds), for `jobCacheTime`.
@@ -250,25 +250,24 @@ public final class MetricsCollector: Sendable {
     /// Reads the runs recorded since the last scrape into the aggregates.
     private func catchUp(_ state: inout State) throws {
         if state.store == nil {
-            // No database yet: nothing has run; look again next scrape.
-            guard FileManager.default.fileExists(atPath: state.config.databaseFile) else { return }
-            state.store = try RunStore(path: state.config.databaseFile, readOnly: true)
+            // No database yet (nil): nothing has run; look again next scrape.
+            state.store = try RunStores.open(state.config, access: .read, applicationName: "dsari-prometheus-exporter")
         }
         guard let store = state.store else { return }
         // A table whose rows were renumbered (runs pruned, then VACUUM)
         // cannot be followed by rowid: read it all again.
-        if state.lastRowID > 0, try store.maximumRowID() < state.lastRowID {
+        if state.lastRowID > 0, try store.maximumPosition() < state.lastRowID {
             state.jobs = [:]
             state.lastRowID = 0
         }
         // Each check run stores the check's whole status, so only the latest
         // one per job needs parsing.
-        var latestCheckRun: [String: RunStore.FinishedRunTimes] = [:]
+        var latestCheckRun: [String: FinishedRunTimes] = [:]
         defer {
             // Also after an error part-way: the runs read so far are counted.
             for name in Array(state.jobs.keys) { state.jobs[name]?.settle() }
             for (name, run) in latestCheckRun {
-                if let runData = try? store.runData(rowID: run.rowID),
+                if let runData = try? store.runData(at: run.position),
                     let next = CheckSnapshot.next(
                         after: state.jobs[name]?.check, runData: runData, schedule: run.scheduleTime, start: run.startTime,
                         stop: run.stopTime)
@@ -277,12 +276,12 @@ public final class MetricsCollector: Sendable {
                 }
             }
         }
-        try store.forEachFinishedRun(afterRowID: state.lastRowID) { run in
+        try store.forEachFinishedRun(after: state.lastRowID) { run in
             // Mutated in place: a copy would duplicate the job's arrays at every run.
             state.jobs[run.jobName, default: JobAggregate()].add(
                 schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode)
             if run.hasCheckResult { latestCheckRun[run.jobName] = run }
-            state.lastRowID = run.rowID
+            state.lastRowID = run.position
         }
     }
 }

@@ -50,7 +50,7 @@ public struct ReportRenderer {
     /// Renders from `store` (nil: there is no run database yet, so no runs).
     /// Throws `TemplateError` for a broken template (before anything is
     /// written) and `ReportError` for a file that cannot be read or written.
-    public func render(store: RunStore?) throws -> Summary {
+    public func render(store: (any RunStore)?) throws -> Summary {
         let templates = try ReportTemplates.load(templateDirectory: config.templateDir)
         let builder = ReportContextBuilder(formatter: ReportTimeFormatter())
         try TemplatePreflight(builder: builder).check(templates)
@@ -65,7 +65,7 @@ public struct ReportRenderer {
         }
         if let store, !reports.isEmpty {
             do {
-                try store.forEachRun(jobNames: [], runIDs: [], finished: true, running: false) { row in
+                try store.forEachRun(RunQuery(finished: true, running: false)) { row in
                     let jobName = row.jobName
                     guard reports[jobName] != nil else { return }
                     let runID = row.runID
@@ -84,8 +84,8 @@ public struct ReportRenderer {
                     summary.runPagesWritten += 1
                     summary.writtenFiles.append(writer.file(forPage: page))
                 }
-            } catch let error as SQLiteError {
-                throw ReportError("cannot read the run history \(store.path): \(error)")
+            } catch let error as RunStoreError {
+                throw ReportError("cannot read the run history: \(error)")
             }
         }
 

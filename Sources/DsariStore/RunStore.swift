@@ -1,129 +1,65 @@
 import DsariCore
-import Foundation
-import Synchronization
 
-/// The run history in SQLite, in dsari 2.0's two tables so that databases
-/// written by dsari open here and ours open in dsari:
+/// The run history — dsari's `runs` and `runs_running` tables and our
+/// additions — whatever database holds it: `SQLiteRunStore` (the default,
+/// one host) or `PostgresRunStore` (a fleet sharing one database).
+/// `RunStores.open` picks one from the `database` configuration.
 ///
-///     runs(job_name, run_id, schedule_time, start_time, stop_time, exit_code,
-///          trigger_type, trigger_data, run_data)
-///     runs_running(job_name, run_id, schedule_time, start_time, trigger_type,
-///          trigger_data, run_data)
-///
-/// A run goes into `runs_running` when it starts and moves to `runs` in one
-/// transaction when it ends. Our additions (indexes) come from versioned
-/// migrations (`RunStore+Migrations.swift`). WAL mode.
-///
-/// One connection, used under one lock: calls may come from any thread.
-public final class RunStore: Sendable {
-    private let connection: Mutex<ConnectionBox>
-    public let path: String
+/// Every run is some host's (`hostName`: the host the store was opened
+/// for). The daemon's reads — previous runs, running runs, the latest
+/// check result, its plan — are this host's; listings take a `HostFilter`.
+/// Errors are `RunStoreError`s. Calls may come from any thread.
+public protocol RunStore: AnyObject, Sendable {
+    /// The host whose runs this store records and reads by default.
+    var hostName: String { get }
 
-    /// The connection and its prepared statements; only touched under the lock.
-    final class ConnectionBox: @unchecked Sendable {
-        let db: SQLiteConnection
-        var statements: [String: SQLiteStatement] = [:]
-        init(db: SQLiteConnection) { self.db = db }
+    /// Applies changes in order, in one transaction. `lockWaitMilliseconds`:
+    /// how long to wait for another writer's lock this time (nil: the
+    /// backend's default).
+    func apply(_ changes: [RunChange], lockWaitMilliseconds: Int32?) throws
 
-        func statement(_ sql: String) throws -> SQLiteStatement {
-            if let cached = statements[sql] { return cached }
-            let prepared = try db.prepare(sql)
-            statements[sql] = prepared
-            return prepared
-        }
+    /// Writes this host's daemon plan over `previous` (what was last
+    /// written; nil: rewritten whole).
+    func write(plan: DaemonPlan, over previous: DaemonPlan?, lockWaitMilliseconds: Int32?) throws
 
-        /// Runs `body` with the cached statement for `sql` bound to `values`,
-        /// and resets it afterwards however `body` ends. A statement left
-        /// after `SQLITE_ROW` keeps its read transaction open: the connection
-        /// then goes on seeing the database as it was (WAL snapshot) and a
-        /// long-lived reader never sees another run.
-        func query<T>(_ sql: String, _ values: [SQLiteStatement.Value], _ body: (SQLiteStatement) throws -> T) throws -> T {
-            let statement = try statement(sql)
-            try statement.bind(values)
-            defer { statement.reset() }
-            return try body(statement)
-        }
+    /// The plan this host's daemon last wrote, or nil when none has.
+    func daemonPlan() throws -> DaemonPlan?
+
+    /// This host's latest finished run of `jobName`, latest with exit code 0
+    /// and latest with another: `PREVIOUS_*`, `PREVIOUS_GOOD_*`, `PREVIOUS_BAD_*`.
+    func previousRuns(jobName: String) throws -> PreviousRuns
+
+    /// `run_data.nagios` of this host's latest finished run of `jobName`
+    /// that carries a check result, or nil.
+    func latestCheckResult(jobName: String) throws -> ConfigValue?
+
+    /// Calls `body` with every run `query` selects, one row at a time, so
+    /// that a listing of a large history is never held in memory. The row is
+    /// valid only inside `body`, which must not use the store.
+    func forEachRun(_ query: RunQuery, _ body: (StoredRunRow) throws -> Void) throws
+
+    /// Calls `body` with each of this host's finished runs recorded after
+    /// `position` (a key that only grows: SQLite's rowid, PostgreSQL's
+    /// `dsari_seq`), in that order; the exporter reads each run once.
+    /// Returns the number of rows.
+    @discardableResult
+    func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int
+
+    /// The `run_data` of the finished run at `position` (an empty mapping when absent).
+    func runData(at position: Int64) throws -> ConfigValue
+
+    /// The largest position in `runs` (0 when empty). A reader whose cursor
+    /// is beyond it must read again from 0 (SQLite renumbers rows on VACUUM).
+    func maximumPosition() throws -> Int64
+}
+
+extension RunStore {
+    public func apply(_ changes: [RunChange]) throws {
+        try apply(changes, lockWaitMilliseconds: nil)
     }
 
-    /// Opens (creating when needed) the database at `path` and migrates it.
-    public init(path: String, readOnly: Bool = false) throws {
-        self.path = path
-        let db = try SQLiteConnection(path: path, readOnly: readOnly)
-        db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
-        if readOnly {
-            // Readers (the exporter, dsari-info) read each row once, in order:
-            // a small page cache costs nothing and keeps their memory low.
-            try db.execute("PRAGMA cache_size = -512")
-        } else {
-            try db.execute("PRAGMA journal_mode = WAL")
-            // In WAL mode NORMAL keeps every committed run across a crash of
-            // the daemon (kill -9); FULL would add a sync per commit for power loss.
-            try db.execute("PRAGMA synchronous = NORMAL")
-            try Self.migrate(db)
-        }
-        self.connection = Mutex(ConnectionBox(db: db))
-    }
-
-    /// Runs `body` with the connection, under the lock.
-    func withConnection<T>(_ body: (ConnectionBox) throws -> T) throws -> T {
-        try connection.withLock { box in try body(box) }
-    }
-
-    static let runColumns =
-        "job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type, trigger_data, run_data"
-    static let runningColumns =
-        "job_name, run_id, schedule_time, start_time, NULL, NULL, trigger_type, trigger_data, run_data"
-
-    /// How long a statement waits for another process's lock, by default.
-    static let busyTimeoutMilliseconds: Int32 = 10_000
-
-    /// A change to the history: a run started (into `runs_running`), its
-    /// process spawned (its `run_data`, with the pid, replaces the start's),
-    /// or finished (moved from `runs_running` to `runs`).
-    public enum Change: Sendable {
-        case started(RunRecord)
-        case spawned(runID: String, runData: ConfigValue)
-        case finished(RunRecord)
-    }
-
-    /// Applies changes in order, all in one transaction: a run is in exactly
-    /// one table at any moment, and many changes cost one commit.
-    /// `busyTimeoutMilliseconds`: how long to wait for another process's
-    /// write lock this time (default 10 s).
-    public func apply(_ changes: [Change], busyTimeoutMilliseconds: Int32? = nil) throws {
-        guard !changes.isEmpty else { return }
-        try withConnection { box in
-            if let wait = busyTimeoutMilliseconds { box.db.setBusyTimeout(milliseconds: wait) }
-            defer { if busyTimeoutMilliseconds != nil { box.db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds) } }
-            try box.db.transaction {
-                let start = try box.statement(
-                    """
-                    INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
-                let insert = try box.statement("INSERT INTO runs (\(Self.runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                let delete = try box.statement("DELETE FROM runs_running WHERE run_id = ?")
-                let update = try box.statement("UPDATE runs_running SET run_data = ? WHERE run_id = ?")
-                for change in changes {
-                    switch change {
-                    case .started(let run):
-                        try start.run([
-                            .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
-                            .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
-                        ])
-                    case .spawned(let runID, let runData):
-                        try update.run([.text(runData.compactJSON), .text(runID)])
-                    case .finished(let run):
-                        try insert.run([
-                            .text(run.jobName), .text(run.runID), .real(run.scheduleTime), .real(run.startTime),
-                            run.stopTime.map { .real($0) } ?? .null, run.exitCode.map { .integer(Int64($0)) } ?? .null,
-                            .text(run.triggerType), .text(run.triggerData.compactJSON), .text(run.runData.compactJSON),
-                        ])
-                        try delete.run([.text(run.runID)])
-                    }
-                }
-            }
-        }
+    public func write(plan: DaemonPlan, over previous: DaemonPlan?) throws {
+        try write(plan: plan, over: previous, lockWaitMilliseconds: nil)
     }
 
     /// Records a run that has started.
@@ -136,58 +72,101 @@ public final class RunStore: Sendable {
         try apply(runs.map { .finished($0) })
     }
 
-    /// The latest finished run, the latest with exit code 0 and the latest
-    /// with another exit code: dsari's `PREVIOUS_*`, `PREVIOUS_GOOD_*`,
-    /// `PREVIOUS_BAD_*`. Each is one indexed lookup, whatever the history size.
-    public func previousRuns(jobName: String) throws -> PreviousRuns {
-        try withConnection { box in
-            func latest(_ condition: String) throws -> RunRecord? {
-                try box.query(
-                    "SELECT \(Self.runColumns) FROM runs WHERE job_name = ? \(condition) ORDER BY stop_time DESC LIMIT 1",
-                    [.text(jobName)]
-                ) { statement in try statement.step() ? Self.record(statement) : nil }
-            }
-            return PreviousRuns(
-                last: try latest(""),
-                good: try latest("AND (exit_code = 0) = 1"),
-                bad: try latest("AND (exit_code = 0) = 0"))
-        }
-    }
-
-    /// Runs in `runs_running`, oldest start first.
+    /// This host's runs in `runs_running`, oldest start first.
     public func runningRuns() throws -> [RunRecord] {
-        try runs(jobNames: [], runIDs: [], finished: false, running: true)
+        try runs(RunQuery(finished: false, running: true))
     }
 
-    /// Runs filtered by job names and/or run ids (empty = no filter), finished
-    /// ones and/or running ones, ordered by start time.
-    public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
+    /// The runs `query` selects, in memory (for small selections).
+    public func runs(_ query: RunQuery) throws -> [RunRecord] {
         var records: [RunRecord] = []
-        try forEachRun(jobNames: jobNames, runIDs: runIDs, finished: finished, running: running) { row in
-            records.append(row.record)
-        }
+        try forEachRun(query) { records.append($0.record) }
         return records
     }
 
-    static func record(_ row: SQLiteStatement) -> RunRecord {
-        RunRecord(
-            jobName: row.text(0) ?? "", runID: row.text(1) ?? "", scheduleTime: row.real(2), startTime: row.real(3),
-            stopTime: row.optionalReal(4), exitCode: row.optionalInteger(5).map { Int($0) },
-            triggerType: row.text(6) ?? "", triggerData: ConfigValue(storedJSON: row.text(7)),
-            runData: ConfigValue(storedJSON: row.text(8)))
+    /// This host's runs filtered by job names and/or run ids (empty = no
+    /// filter), finished ones and/or running ones, oldest start first.
+    public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
+        try runs(RunQuery(jobNames: jobNames, runIDs: runIDs, finished: finished, running: running))
     }
 }
 
-extension ConfigValue {
-    /// One-line JSON as stored in the `trigger_data`/`run_data` columns.
-    var compactJSON: String { jsonString(pretty: false, sortedKeys: false) }
+/// A change to the history: a run started (into `runs_running`), its
+/// process spawned (its `run_data`, with the pid, replaces the start's), or
+/// finished (moved from `runs_running` to `runs`). Applying a change twice
+/// changes nothing more (by run id).
+public enum RunChange: Sendable {
+    case started(RunRecord)
+    case spawned(runID: String, runData: ConfigValue)
+    case finished(RunRecord)
+}
 
-    /// A column's JSON; text that is not JSON (written by another tool) is kept as a string.
-    public init(storedJSON text: String?) {
-        guard let text, !text.isEmpty else {
-            self = .mapping([])
-            return
-        }
-        self = (try? ConfigFileReader.parse(text, format: .json, file: "database").value) ?? .string(text)
+/// The times of a finished run, what the exporter aggregates.
+public struct FinishedRunTimes: Sendable, Equatable {
+    /// Where the run is in recording order (see `RunStore.forEachFinishedRun`).
+    public var position: Int64
+    public var jobName: String
+    public var scheduleTime: Double
+    public var startTime: Double
+    public var stopTime: Double
+    public var exitCode: Int?
+    /// True when `run_data` carries a check result (`"nagios"`); its text is
+    /// not copied out of the database here (see `runData(at:)`).
+    public var hasCheckResult: Bool
+
+    public init(
+        position: Int64, jobName: String, scheduleTime: Double, startTime: Double, stopTime: Double, exitCode: Int?,
+        hasCheckResult: Bool
+    ) {
+        self.position = position
+        self.jobName = jobName
+        self.scheduleTime = scheduleTime
+        self.startTime = startTime
+        self.stopTime = stopTime
+        self.exitCode = exitCode
+        self.hasCheckResult = hasCheckResult
+    }
+}
+
+/// The order `forEachRun` delivers runs in.
+public enum RunOrder: Sendable {
+    /// Oldest start first.
+    case startTime
+    /// Newest start first.
+    case startTimeDescending
+    /// By run id (byte order of the UTF-8, which is code point order:
+    /// dsari's `json.dumps(sort_keys=True)`), read along the run id indexes.
+    case runID
+}
+
+/// Whose runs a listing shows.
+public enum HostFilter: Sendable, Equatable {
+    /// The store's own host.
+    case this
+    /// These hosts.
+    case only([String])
+    /// Every host in the database (and runs no host claims: dsari 2.0's).
+    case all
+}
+
+/// Which runs `forEachRun` reads: empty name lists are no filter.
+public struct RunQuery: Sendable {
+    public var jobNames: [String]
+    public var runIDs: [String]
+    public var finished: Bool
+    public var running: Bool
+    public var order: RunOrder
+    public var hosts: HostFilter
+
+    public init(
+        jobNames: [String] = [], runIDs: [String] = [], finished: Bool = true, running: Bool = true, order: RunOrder = .startTime,
+        hosts: HostFilter = .this
+    ) {
+        self.jobNames = jobNames
+        self.runIDs = runIDs
+        self.finished = finished
+        self.running = running
+        self.order = order
+        self.hosts = hosts
     }
 }

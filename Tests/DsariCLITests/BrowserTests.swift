@@ -41,7 +41,7 @@ struct BrowserTests {
         try daemon.start()
         #expect(
             eventually(timeout: 30) {
-                guard let runs = try? RunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false) else {
+                guard let runs = try? SQLiteRunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false) else {
                     return false
                 }
                 return Set(runs.map(\.jobName)) == ["backup", "broken", "disk"]
@@ -49,7 +49,7 @@ struct BrowserTests {
         let render = try BinaryRunner("dsari-render").run(["-c", daemon.configDirectory], environment: ["DSARI_HOME": daemon.home.path])
         #expect(render.status == 0, "\(render.standardError)")
         let html = daemon.dataDirectory + "/html"
-        let run = try #require(try RunStore(path: daemon.databasePath).runs(jobNames: ["disk"], runIDs: [], running: false).first)
+        let run = try #require(try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: ["disk"], runIDs: [], running: false).first)
         var pages = [
             ("report-index", "file://\(html)/index.html"), ("report-job", "file://\(html)/broken/index.html"),
             ("report-run", "file://\(html)/disk/\(run.runID)/index.html"),

@@ -21,8 +21,8 @@ struct LiveMetricsTests {
 
         init(databasePath: String) throws {
             guard FileManager.default.fileExists(atPath: databasePath) else { return }
-            let store = try RunStore(path: databasePath, readOnly: true)
-            try store.forEachRun(jobNames: [], runIDs: []) { row in
+            let store = try SQLiteRunStore(path: databasePath, readOnly: true)
+            try store.forEachRun(RunQuery()) { row in
                 if let code = row.exitCode, row.stopTime != nil {
                     finished[row.jobName, default: 0] += 1
                     lastExitCode[row.jobName] = code

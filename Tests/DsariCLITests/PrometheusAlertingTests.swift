@@ -236,7 +236,7 @@ struct PrometheusAlertingTests {
             "\(daemon.log.suffix(2000))")
         #expect(try prometheus.alerts().filter { $0.hasPrefix("DsariJobOverdue/") }.isEmpty, "no overdue alert while draining")
         // The drained daemon stops; Prometheus can no longer scrape it.
-        let store = try RunStore(path: daemon.databasePath, readOnly: true)
+        let store = try SQLiteRunStore(path: daemon.databasePath, readOnly: true)
         for run in try store.runningRuns() {
             if case .int(let pid)? = run.runData["pid"]?.value { kill(Int32(pid), SIGKILL) }
         }

@@ -9,7 +9,7 @@ import Testing
 /// running. Times print in UTC (`TZ`).
 struct RunHistoryFixture {
     let home: TemporaryDirectory
-    let store: RunStore
+    let store: SQLiteRunStore
     var environment: [String: String] { ["DSARI_HOME": home.path, "TZ": "UTC"] }
 
     static let buildDone = RunRecord(
@@ -40,7 +40,7 @@ struct RunHistoryFixture {
                 command: ["true"]
             """)
         try FileManager.default.createDirectory(atPath: home.url("var"), withIntermediateDirectories: true)
-        store = try RunStore(path: home.url(database ? "var/dsari.sqlite3" : "elsewhere.sqlite3"))
+        store = try SQLiteRunStore(path: home.url(database ? "var/dsari.sqlite3" : "elsewhere.sqlite3"))
         guard database else { return }
         try store.recordStart(Self.buildRunning)
         try store.recordFinished([Self.buildDone, Self.checkFailed])

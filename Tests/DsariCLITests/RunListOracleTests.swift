@@ -55,7 +55,7 @@ struct RunListOracleTests {
         try home.write("etc/dsari.yaml", "jobs: {}\n")
         try FileManager.default.createDirectory(atPath: home.url("var"), withIntermediateDirectories: true)
         let databasePath = home.url("var/dsari.sqlite3")
-        let store = try RunStore(path: databasePath)
+        let store = try SQLiteRunStore(path: databasePath)
         let runs = Self.randomRuns(count: 5_000, seed: 0x5EED_1305)
         for run in runs where run.stopTime == nil { try store.recordStart(run) }
         try store.recordFinished(runs.filter { $0.stopTime != nil })

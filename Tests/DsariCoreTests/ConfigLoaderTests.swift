@@ -740,12 +740,38 @@ struct ConfigLoaderTests {
 
     @Test func databaseOptionErrors() throws {
         let fixture = try Fixture()
-        let path = try fixture.write("dsari.yaml", "database:\n  type: postgresql\n  dsn: x\n")
-        let refused = fixture.loadError()
-        #expect(refused?.description == "\(path):2: database type \"postgresql\" is not supported yet; only sqlite3.")
-        #expect(refused?.key == "type")
+        // dsari 2.0's other backends: MySQL and MongoDB are refused, naming what is supported.
+        for type in ["mysql", "mongodb"] {
+            let path = try fixture.write("dsari.yaml", "database:\n  type: \(type)\n  uri: x\n")
+            let refused = fixture.loadError()
+            #expect(refused?.description == "\(path):2: database type \"\(type)\" is not supported; supported: sqlite3, postgresql.")
+            #expect(refused?.key == "type")
+        }
+        // PostgreSQL needs a dsn; a dsn that is not a string is not shown (it may hold a password).
+        var path = try fixture.write("dsari.yaml", "database:\n  type: postgresql\n")
+        #expect(fixture.loadError()?.description.hasPrefix("\(path):2: database type \"postgresql\" needs \"dsn\"") == true)
+        path = try fixture.write("dsari.yaml", "database:\n  type: postgresql\n  dsn: {password: hunter2}\n")
+        let hidden = fixture.loadError()?.description ?? ""
+        #expect(
+            hidden.contains("\"database.dsn\" must be a libpq connection string or URI (a string)") && !hidden.contains("hunter2"),
+            "\(hidden)")
+        path = try fixture.write("dsari.yaml", "database:\n  type: postgresql\n  dsn: x\n  connect_timeout: -1\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):4: \"database.connect_timeout\" must be seconds (a number, 0 or more), not the number -1.")
+        try fixture.write(
+            "dsari.yaml",
+            "host_name: web-01.example.net\ndatabase:\n  type: postgresql\n  dsn: 'host=db1 password=s3cret dbname=dsari'\n  connect_timeout: 5\n"
+        )
+        let config = try fixture.load()
+        #expect(config.database == DatabaseConfig(type: "postgresql", dsn: "host=db1 password=s3cret dbname=dsari", connectTimeout: 5))
+        #expect(config.hostName == "web-01.example.net")
+        path = try fixture.write("dsari.yaml", "host_name: 'two words'\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):1: \"host_name\" must be a host name (a non-empty string without spaces), not the string \"two words\".")
 
-        try fixture.write("dsari.yaml", "database:\n  type: 5\n")
+        path = try fixture.write("dsari.yaml", "database:\n  type: 5\n")
         #expect(
             fixture.loadError()?.description
                 == "\(path):2: \"database.type\" must be a database type (a string), not the number 5.")

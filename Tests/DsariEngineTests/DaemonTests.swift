@@ -10,8 +10,7 @@ import Testing
 @Suite("dsari-daemon (built binary)")
 struct DaemonTests {
     func runs(_ daemon: DaemonProcess, job: String? = nil, running: Bool = false) throws -> [RunRecord] {
-        guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
-        let store = try RunStore(path: daemon.databasePath)
+        guard let store = try daemon.store() else { return [] }
         return try store.runs(jobNames: job.map { [$0] } ?? [], runIDs: [], finished: !running, running: running)
     }
 
@@ -32,7 +31,8 @@ struct DaemonTests {
             }, uniquingKeysWith: { $1 })
     }
 
-    @Test func environmentOfARunIncludingPreviousGoodAndBad() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func environmentOfARunIncludingPreviousGoodAndBad(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 environment: {GLOBAL_VAR: global, OVERRIDDEN: global}
@@ -43,7 +43,7 @@ struct DaemonTests {
                     environment: {JOB_VAR: 7, OVERRIDDEN: job}
                     jenkins_environment: true
                     concurrency_groups: [solo]
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { try runs(daemon, job: "envjob").count >= 3 }, "\(daemon.log)")
@@ -78,7 +78,8 @@ struct DaemonTests {
         #expect(third.startTime - third.scheduleTime < 2)
     }
 
-    @Test func exitCodesSignalsAndCommandsThatCannotStart() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func exitCodesSignalsAndCommandsThatCannotStart(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
@@ -87,7 +88,7 @@ struct DaemonTests {
                   notexec: {command: [/etc/hostname], schedule: "* * * * * *"}
                   badpwd: {command: [/bin/true], schedule: "* * * * * *", environment: {PWD: /nonexistent/dir}}
                   appended: {command: [/bin/echo, args], schedule: "* * * * * *", command_append_run: true}
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { Set(try runs(daemon).map(\.jobName)).count == 5 }, "\(daemon.log)")
@@ -104,7 +105,8 @@ struct DaemonTests {
         #expect(daemon.process.isRunning)
     }
 
-    @Test func timeoutKillsTheShellAndItsBackgroundGrandchild() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func timeoutKillsTheShellAndItsBackgroundGrandchild(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
@@ -113,7 +115,7 @@ struct DaemonTests {
                     schedule: "* * * * * *"
                     max_execution: 1
                     max_execution_grace: 1
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually(timeout: 30) { try !runs(daemon, job: "slow").isEmpty }, "\(daemon.log)")
@@ -128,9 +130,11 @@ struct DaemonTests {
         #expect(eventually(timeout: 5) { kill(grandchild, 0) != 0 || isZombie(grandchild) })
     }
 
-    @Test func concurrencyGroupLimitIsNeverExceeded() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func concurrencyGroupLimitIsNeverExceeded(backend: StoreBackend.Kind) throws {
         let jobs = (1...4).map { "  g\($0): {command: [/bin/sleep, '0.7'], schedule: '* * * * * *', concurrency_groups: [pair]}" }
-        let daemon = try DaemonProcess(config: "concurrency_groups: {pair: {max: 2}}\njobs:\n" + jobs.joined(separator: "\n") + "\n")
+        let daemon = try DaemonProcess(
+            config: "concurrency_groups: {pair: {max: 2}}\njobs:\n" + jobs.joined(separator: "\n") + "\n", backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually(timeout: 30) { try runs(daemon).count >= 12 }, "\(daemon.log)")
@@ -144,13 +148,14 @@ struct DaemonTests {
         #expect(most <= 2 && most >= 1)
     }
 
-    @Test func concurrentRunsOverlapOnlyWhenAllowed() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func concurrentRunsOverlapOnlyWhenAllowed(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
                   overlap: {command: [/bin/sleep, '2.5'], schedule: "* * * * * *", concurrent_runs: true}
                   single: {command: [/bin/sleep, '2.5'], schedule: "* * * * * *"}
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually(timeout: 30) { try runs(daemon, job: "single").count >= 2 && runs(daemon, job: "overlap").count >= 3 })
@@ -161,7 +166,8 @@ struct DaemonTests {
         #expect(!overlaps(try runs(daemon, job: "single")))
     }
 
-    @Test func triggersValidFutureAndRejected() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func triggersValidFutureAndRejected(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
@@ -169,7 +175,7 @@ struct DaemonTests {
                   later: {command: [/bin/true]}
                   badjson: {command: [/bin/true]}
                   badenv: {command: [/bin/true]}
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         let future = Date().timeIntervalSince1970 + 3
@@ -204,8 +210,10 @@ struct DaemonTests {
         #expect(daemon.process.isRunning)
     }
 
-    @Test func sighupWithABrokenConfigKeepsTheOldOne() throws {
-        let daemon = try DaemonProcess(config: "jobs:\n  first: {command: [/bin/true], schedule: '* * * * * *'}\n")
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func sighupWithABrokenConfigKeepsTheOldOne(backend: StoreBackend.Kind) throws {
+        let daemon = try DaemonProcess(
+            config: "jobs:\n  first: {command: [/bin/true], schedule: '* * * * * *'}\n", backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { try !runs(daemon, job: "first").isEmpty })
@@ -223,15 +231,15 @@ struct DaemonTests {
         #expect(try runs(daemon, job: "first").count <= firstCount + 1)
     }
 
-    @Test(arguments: [false, true])
-    func shutdownWaitsOrKills(killRuns: Bool) throws {
+    @Test(arguments: [false, true], StoreBackend.Kind.allCases)
+    func shutdownWaitsOrKills(killRuns: Bool, backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 shutdown_kill_runs: \(killRuns)
                 shutdown_kill_grace: 5
                 jobs:
                   long: {command: [/bin/sleep, '3'], schedule: "* * * * * *"}
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { try runs(daemon, job: "long", running: true).count == 1 })
@@ -243,9 +251,11 @@ struct DaemonTests {
         #expect(try runs(daemon, running: true).isEmpty)
     }
 
-    @Test func killNineRecoveryRecordsInterruptedRunsOnceAndKillsOrphans() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func killNineRecoveryRecordsInterruptedRunsOnceAndKillsOrphans(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
-            config: "jobs:\n  stuck: {command: [/bin/sh, -c, 'sleep 300 & sleep 300'], schedule: '* * * * * *'}\n")
+            config: "jobs:\n  stuck: {command: [/bin/sh, -c, 'sleep 300 & sleep 300'], schedule: '* * * * * *'}\n",
+            backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { try runs(daemon, job: "stuck", running: true).count == 1 })
@@ -253,7 +263,7 @@ struct DaemonTests {
         daemon.signal(SIGKILL)
         _ = daemon.waitForExit()
         // A second daemon on the same home.
-        let restarted = try DaemonProcess(config: "jobs: {}\n", home: daemon.home)
+        let restarted = try DaemonProcess(config: "jobs: {}\n", home: daemon.home, backend: daemon.backend)
         try restarted.start()
         defer { restarted.stop(keepHome: true) }
         #expect(try eventually { try !runs(daemon, job: "stuck").isEmpty }, "\(restarted.log)")
@@ -266,7 +276,8 @@ struct DaemonTests {
         #expect(eventually(timeout: 5) { (try? pgrepRun(inFlight.runID)) == 0 })
     }
 
-    @Test func outputIsCappedAndTheRunGoesOn() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func outputIsCappedAndTheRunGoesOn(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
@@ -274,7 +285,7 @@ struct DaemonTests {
                     command: [/bin/sh, -c, 'head -c 200000 /dev/zero | tr "\\0" x; echo; echo done > finished.txt']
                     schedule: "* * * * * *"
                     max_output_bytes: 1000
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { try !runs(daemon, job: "chatty").isEmpty }, "\(daemon.log)")
@@ -287,14 +298,15 @@ struct DaemonTests {
         #expect(FileManager.default.fileExists(atPath: daemon.dataDirectory + "/runs/chatty/\(run.runID)/finished.txt"))
     }
 
-    @Test func returnDataIsStored() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func returnDataIsStored(backend: StoreBackend.Kind) throws {
         let daemon = try DaemonProcess(
             config: """
                 jobs:
                   json: {command: [/bin/sh, -c, 'echo "{\\"tests\\": 12}" > return_data.json'], schedule: "* * * * * *"}
                   yaml: {command: [/bin/sh, -c, 'printf "ok: true\\n" > return_data.yaml'], schedule: "* * * * * *"}
                   broken: {command: [/bin/sh, -c, 'echo "{" > return_data.json'], schedule: "* * * * * *"}
-                """)
+                """, backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         #expect(try eventually { Set(try runs(daemon).map(\.jobName)).count == 3 })
@@ -357,10 +369,12 @@ struct DaemonTests {
         #expect(eventually { daemon.log.contains("dsari-daemon stopped") })
     }
 
-    @Test func httpListenServesTheExporterEndpointsInProcess() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func httpListenServesTheExporterEndpointsInProcess(backend: StoreBackend.Kind) throws {
         let port = UInt16.random(in: 20_000...60_000)
         let daemon = try DaemonProcess(
-            config: "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n")
+            config: "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n",
+            backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
         var metrics = ""

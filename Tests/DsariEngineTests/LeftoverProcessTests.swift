@@ -29,7 +29,7 @@ struct LeftoverProcessTests {
         try daemon.start()
         var record: RunRecord?
         _ = eventually(timeout: 30) {
-            let store = try? RunStore(path: daemon.databasePath, readOnly: true)
+            let store = try? SQLiteRunStore(path: daemon.databasePath, readOnly: true)
             record = (try? store?.runs(jobNames: ["leaver"], runIDs: [], finished: true, running: false))??.first
             return record != nil
         }

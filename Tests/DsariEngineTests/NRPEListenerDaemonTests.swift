@@ -42,7 +42,7 @@ struct NRPEListenerDaemonTests {
     static func waitForRuns(_ daemon: DaemonProcess, jobs: [String]) -> Bool {
         eventually(timeout: 30) {
             guard FileManager.default.fileExists(atPath: daemon.databasePath),
-                let runs = try? RunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false)
+                let runs = try? SQLiteRunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false)
             else { return false }
             return Set(jobs).isSubset(of: Set(runs.map(\.jobName)))
         }
@@ -114,7 +114,7 @@ struct NRPEListenerDaemonTests {
         #expect(try Self.checkNRPE(port, ["-2", "-c", "crit"]).status == 2)
         let asked = try Self.checkNRPE(port, ["-c", "ondemand"])
         #expect(asked.status == 1 && asked.standardOutput == "WARNING: asked for\n", "\(asked) \(daemon.log)")
-        let runs = try RunStore(path: daemon.databasePath).runs(jobNames: ["ondemand"], runIDs: [], running: false)
+        let runs = try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: ["ondemand"], runIDs: [], running: false)
         #expect(runs.map(\.triggerType) == ["nrpe"])
         // Plain TCP against the TLS listener: refused, the daemon goes on.
         #expect(try Self.checkNRPE(port, ["-n", "-c", "crit"]).status == 3)

@@ -35,7 +35,7 @@ struct NagiosCheckTests {
                 """)
         defer { daemon.stop() }
         try daemon.start()
-        let store = { try RunStore(path: daemon.databasePath) }
+        let store = { try SQLiteRunStore(path: daemon.databasePath) }
         var byJob: [String: RunRecord] = [:]
         #expect(
             try eventually(timeout: 30) {
@@ -158,7 +158,7 @@ struct NagiosCheckTests {
         try daemon.start()
         func runs() throws -> [RunRecord] {
             guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
-            return try RunStore(path: daemon.databasePath).runs(jobNames: ["flaky"], runIDs: [], running: false)
+            return try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: ["flaky"], runIDs: [], running: false)
         }
         func field(_ run: RunRecord, _ key: String) -> ConfigValue? { run.runData["nagios"]?.value[key]?.value }
         #expect(try eventually(timeout: 30) { try runs().count >= 4 }, "\(daemon.log)")
@@ -239,7 +239,7 @@ struct NRPELiveImportTests {
         try daemon.start()
         func runs(_ job: String) throws -> [RunRecord] {
             guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
-            return try RunStore(path: daemon.databasePath).runs(jobNames: [job], runIDs: [], running: false)
+            return try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: [job], runIDs: [], running: false)
         }
         #expect(try eventually { try !runs("nrpe_check_ok").isEmpty }, "\(daemon.log)")
         #expect(try runs("nrpe_check_ok").first?.runData["nagios"]?.value["plugin_output"]?.value == .string("OK: fine"))

@@ -12,8 +12,8 @@ import Testing
 @Suite("MetricsCollector")
 struct MetricsCollectorTests {
     /// A store with `count` random finished runs spread over three jobs.
-    func filledStore(_ directory: TemporaryDirectory, count: Int, seed: UInt64) throws -> RunStore {
-        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+    func filledStore(_ directory: TemporaryDirectory, count: Int, seed: UInt64) throws -> SQLiteRunStore {
+        let store = try SQLiteRunStore(path: directory.url("dsari.sqlite3"))
         var random = SeededGenerator(state: seed)
         var runs: [RunRecord] = []
         var time = 1_700_000_000.0
@@ -99,7 +99,7 @@ struct MetricsCollectorTests {
     @Test func checkResultsDoNotFreezeLaterScrapes() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+        let store = try SQLiteRunStore(path: directory.url("dsari.sqlite3"))
         let collector = MetricsCollector(config: config(directory, jobs: ["tick", "check"]))
         func checkRun(_ index: Int, state: Int) -> RunRecord {
             let start = 1.9e9 + Double(index)
@@ -136,7 +136,7 @@ struct MetricsCollectorTests {
     @Test func quantilesSumsAndCountsOfKnownRuns() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try RunStore(path: directory.url("dsari.sqlite3"))
+        let store = try SQLiteRunStore(path: directory.url("dsari.sqlite3"))
         try store.recordFinished(
             [4.0, 1, 3, 2].enumerated().map { index, duration in
                 let start = 1_700_000_000.25 + [0.0, 100, 250, 200][index]

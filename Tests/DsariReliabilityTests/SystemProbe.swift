@@ -64,7 +64,7 @@ struct HistorySnapshot {
 
     init(databasePath: String) throws {
         guard FileManager.default.fileExists(atPath: databasePath) else { return }
-        let store = try RunStore(path: databasePath, readOnly: true)
+        let store = try SQLiteRunStore(path: databasePath, readOnly: true)
         finished = try store.runs(jobNames: [], runIDs: [], finished: true, running: false)
         running = try store.runs(jobNames: [], runIDs: [], finished: false, running: true)
     }

@@ -289,13 +289,13 @@ struct RenderCommandTests {
         defer { daemon.stop() }
         try daemon.start()
         let recorded = eventually(timeout: 20) {
-            guard let store = try? RunStore(path: daemon.databasePath, readOnly: true) else { return false }
+            guard let store = try? SQLiteRunStore(path: daemon.databasePath, readOnly: true) else { return false }
             let runs = (try? store.runs(jobNames: [], runIDs: [], finished: true, running: false)) ?? []
             return Set(runs.map(\.jobName)) == ["shout", "chk"]
         }
         daemon.stop(keepHome: true)
         #expect(recorded, "\(daemon.log)")
-        let runs = try RunStore(path: daemon.databasePath, readOnly: true).runs(jobNames: [], runIDs: [], running: false)
+        let runs = try SQLiteRunStore(path: daemon.databasePath, readOnly: true).runs(jobNames: [], runIDs: [], running: false)
 
         let result = try BinaryRunner("dsari-render").run(
             ["-c", daemon.configDirectory], environment: ["DSARI_HOME": daemon.home.path], timeout: 60)

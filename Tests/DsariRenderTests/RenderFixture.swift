@@ -9,7 +9,7 @@ import Testing
 /// `dsari-render` on it. Times print in UTC (`TZ`).
 struct RenderFixture {
     let home: TemporaryDirectory
-    let store: RunStore
+    let store: SQLiteRunStore
     var environment: [String: String] { ["DSARI_HOME": home.path, "TZ": "UTC"] }
 
     static let buildPassed = RunRecord(
@@ -45,7 +45,7 @@ struct RenderFixture {
     init(settings: String = "", database: Bool = true) throws {
         home = try TemporaryDirectory(prefix: "dsari-render-cli")
         try FileManager.default.createDirectory(atPath: home.url("var"), withIntermediateDirectories: true)
-        store = try RunStore(path: home.url(database ? "var/dsari.sqlite3" : "elsewhere.sqlite3"))
+        store = try SQLiteRunStore(path: home.url(database ? "var/dsari.sqlite3" : "elsewhere.sqlite3"))
         try writeConfig(settings: settings)
         guard database else { return }
         try store.recordStart(Self.buildRunning)

@@ -59,17 +59,17 @@ struct PostgresRunStoreTests {
             run("a", start: 10, stop: 11, exit: 0),
             RunRecord(jobName: "c", runID: Self.uuid(), scheduleTime: 19, startTime: 20, stopTime: 21, exitCode: 2, runData: nagios),
         ])
-        var seen: [RunStore.FinishedRunTimes] = []
-        try store.forEachFinishedRun(afterRowID: 0) { seen.append($0) }
+        var seen: [FinishedRunTimes] = []
+        try store.forEachFinishedRun(after: 0) { seen.append($0) }
         #expect(seen.map(\.jobName) == ["a", "c"])
         #expect(seen.map(\.hasCheckResult) == [false, true])
-        let cursor = try #require(seen.last?.rowID)
-        #expect(try store.maximumRowID() == cursor)
-        #expect(try store.runData(rowID: cursor)["nagios"]?["plugin_output"]?.value == .string("CRITICAL"))
+        let cursor = try #require(seen.last?.position)
+        #expect(try store.maximumPosition() == cursor)
+        #expect(try store.runData(at: cursor)["nagios"]?["plugin_output"]?.value == .string("CRITICAL"))
         #expect(try store.latestCheckResult(jobName: "c")?["current_state"]?.value == .int(2))
         try store.recordFinished([run("a", start: 30, stop: 31, exit: 5)])
         seen = []
-        try store.forEachFinishedRun(afterRowID: cursor) { seen.append($0) }
+        try store.forEachFinishedRun(after: cursor) { seen.append($0) }
         #expect(seen.map(\.exitCode) == [5])
     }
 

@@ -8,10 +8,10 @@ import Testing
 /// The store on a real SQLite file in a fresh directory per test.
 @Suite("RunStore")
 struct RunStoreTests {
-    func withStore(_ body: (RunStore, TemporaryDirectory) throws -> Void) throws {
+    func withStore(_ body: (SQLiteRunStore, TemporaryDirectory) throws -> Void) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try body(try RunStore(path: directory.url("dsari.sqlite3")), directory)
+        try body(try SQLiteRunStore(path: directory.url("dsari.sqlite3")), directory)
     }
 
     func run(_ job: String, _ id: String, start: Double, stop: Double? = nil, exit: Int? = nil) -> RunRecord {
@@ -70,7 +70,7 @@ struct RunStoreTests {
     @Test func schemaIsDsarisAndMigrationsRunOnce() throws {
         try withStore { _, directory in
             // Reopening applies nothing twice.
-            _ = try RunStore(path: directory.url("dsari.sqlite3"))
+            _ = try SQLiteRunStore(path: directory.url("dsari.sqlite3"))
             let connection = try SQLiteConnection(path: directory.url("dsari.sqlite3"))
             let columns = try connection.prepare("SELECT name FROM pragma_table_info('runs') ORDER BY cid")
             var names: [String] = []
@@ -82,7 +82,7 @@ struct RunStoreTests {
                 ])
             let versions = try connection.prepare("SELECT count(*) FROM dsari_swift_migrations")
             _ = try versions.step()
-            #expect(versions.integer(0) == Int64(RunStore.migrations.count))
+            #expect(versions.integer(0) == Int64(SQLiteRunStore.migrations.count))
             let mode = try connection.prepare("PRAGMA journal_mode")
             _ = try mode.step()
             #expect(mode.text(0) == "wal")
@@ -103,7 +103,7 @@ struct RunStoreTests {
                 trigger_type text, trigger_data text, run_data text);
             INSERT INTO runs VALUES ('old', 'u1', 1.5, 2.5, 3.5, 0, 'schedule', '{}', '{}');
             """)
-        let store = try RunStore(path: path)
+        let store = try SQLiteRunStore(path: path)
         let runs = try store.runs(jobNames: [], runIDs: ["u1"])
         #expect(runs.count == 1)
         #expect(runs.first?.exitCode == 0)
@@ -115,7 +115,7 @@ struct RunStoreTests {
     /// daemon of ours wrote a plan into (read-only, dsari 2.0's tables only).
     @Test func theDaemonPlanRoundTrips() throws {
         try withStore { store, directory in
-            let reader = try RunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
+            let reader = try SQLiteRunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
             #expect(try reader.daemonPlan() == nil)
             var plan = DaemonPlan(pid: 4242, startTime: 1000.25, nextRuns: ["a": 1001.5, "b": 1060, "c": 2000])
             try store.write(plan: plan, over: nil)
@@ -136,14 +136,14 @@ struct RunStoreTests {
         defer { directory.remove() }
         let path = directory.url("dsari.sqlite3")
         try SQLiteConnection(path: path).execute("CREATE TABLE runs (job_name text, run_id text)")
-        #expect(try RunStore(path: path, readOnly: true).daemonPlan() == nil)
+        #expect(try SQLiteRunStore(path: path, readOnly: true).daemonPlan() == nil)
     }
 
     /// The latest check result is the newest run's that has one; a job that
     /// never ran, or whose runs carry none, has none.
     @Test func latestCheckResultIsTheNewestCheckRunsOnly() throws {
         try withStore { store, directory in
-            let reader = try RunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
+            let reader = try SQLiteRunStore(path: directory.url("dsari.sqlite3"), readOnly: true)
             #expect(try reader.latestCheckResult(jobName: "never") == nil)
             try store.recordFinished([
                 RunRecord(

@@ -1,3 +1,5 @@
+import DsariCore
+import DsariStore
 import Foundation
 
 /// A real `dsari-daemon` child process on a temporary DSARI_HOME, with its
@@ -7,16 +9,32 @@ public final class DaemonProcess: @unchecked Sendable {
     public let home: TemporaryDirectory
     public let process = Process()
     public let logPath: String
+    /// Where it records runs (`etc/config.d/00-database.yaml` names it).
+    public let backend: StoreBackend
+    /// Its `host_name` (also written in that file).
+    public let hostName: String
 
     public var configDirectory: String { home.url("etc") }
     public var dataDirectory: String { home.url("var") }
     public var databasePath: String { home.url("var/dsari.sqlite3") }
 
-    /// Writes `config` as etc/dsari.yaml in a fresh DSARI_HOME.
-    public init(config: String, home existing: TemporaryDirectory? = nil) throws {
+    /// Writes `config` as etc/dsari.yaml in a fresh DSARI_HOME, and the
+    /// backend's database and `hostName` in etc/config.d/00-database.yaml.
+    public init(
+        config: String, home existing: TemporaryDirectory? = nil, backend: StoreBackend = .sqlite,
+        hostName: String = DatabaseConfig.machineHostName()
+    ) throws {
         home = try existing ?? TemporaryDirectory(prefix: "dsari-daemon-test")
         try home.write("etc/dsari.yaml", config)
+        self.backend = backend
+        self.hostName = hostName
+        try home.write("etc/config.d/00-database.yaml", "host_name: \(hostName)\n" + (backend.configLines ?? ""))
         logPath = home.url("daemon-\(UUID().uuidString.prefix(8)).log")
+    }
+
+    /// Its run store, opened as a reader; nil while nothing has been recorded (SQLite).
+    public func store() throws -> (any RunStore)? {
+        try backend.openStore(databasePath: databasePath, hostName: hostName)
     }
 
     /// Starts the daemon (`extraArguments` after `-c`).

@@ -49,6 +49,10 @@ public struct Config: Sendable {
     /// to every process of the run, SIGKILL after `max_execution_grace`),
     /// unless a job sets its own; false (dsari's behaviour) lets it live on.
     public var killLeftoverProcesses = false
+    /// `host_name`: the host recorded with every run, and whose runs this
+    /// machine's daemon and tools read (a fleet shares one PostgreSQL
+    /// database). Default: the machine's host name.
+    public var hostName = DatabaseConfig.machineHostName()
     /// Whether `job`'s runs have their leftover processes killed.
     public func killLeftoverProcesses(for job: Job) -> Bool { job.killLeftoverProcesses ?? killLeftoverProcesses }
     /// The merged files as read, before job groups were expanded

@@ -25,7 +25,7 @@ struct ConfigInterpreter {
         "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
         "nrpe_prefix", "nrpe_schedule", "nrpe_listen", "nrpe_allowed_hosts", "nrpe_allow_arguments", "nrpe_no_result", "nrpe_ssl",
         "nrpe_ssl_cert_file", "nrpe_ssl_privatekey_file", "nrpe_ssl_cacert_file", "nrpe_connection_timeout",
-        "kill_leftover_processes",
+        "kill_leftover_processes", "host_name",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
@@ -36,7 +36,7 @@ struct ConfigInterpreter {
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
-    static let databaseKeys = ["type", "file"]
+    static let databaseKeys = ["type", "file", "dsn", "connect_timeout"]
 
     init(configDirectory: String, defaultDataDirectory: String) {
         self.configDirectory = configDirectory
@@ -62,6 +62,13 @@ struct ConfigInterpreter {
                 config.dataDir = try path(node, key: key, subject: nil)
             case "database":
                 config.database = try database(node)
+            case "host_name":
+                guard case .string(let name) = node.value, !name.isEmpty, name.count <= 255,
+                    !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+                else {
+                    throw typeError(node, key: key, expected: "a host name (a non-empty string without spaces)", subject: nil)
+                }
+                config.hostName = name
             case "environment":
                 config.environment = try environment(node, subject: nil)
             case "shutdown_kill_runs":
@@ -521,15 +528,37 @@ struct ConfigInterpreter {
                 database.file =
                     entry.value.value.isNull
                     ? nil : try path(entry.value, key: "file", subject: nil, inside: "database")
+            case "dsn":
+                // Never quoted back in an error: it may hold a password.
+                guard case .string(let dsn) = entry.value.value else {
+                    throw typeError(
+                        entry.value, key: "dsn", expected: "a libpq connection string or URI (a string)", subject: nil, secret: true,
+                        inside: "database")
+                }
+                database.dsn = dsn
+            case "connect_timeout":
+                let seconds = try number(entry.value, key: "connect_timeout", subject: nil, expected: "seconds (a number, 0 or more)")
+                guard seconds >= 0, seconds.isFinite else {
+                    throw typeError(
+                        entry.value, key: "connect_timeout", expected: "seconds (a number, 0 or more)", subject: nil, inside: "database")
+                }
+                database.connectTimeout = seconds
             default:
                 // Reported below, once the type is known to be supported.
                 unknown.append(entry)
             }
         }
-        guard database.type == DatabaseConfig.sqlite3 else {
+        guard DatabaseConfig.supportedTypes.contains(database.type) else {
             throw ConfigError(
-                "database type \(database.type.quotedForMessage) is not supported yet; only sqlite3",
-                location: typeNode?.location ?? node.location, key: "type", expected: "sqlite3")
+                "database type \(database.type.quotedForMessage) is not supported; supported: "
+                    + DatabaseConfig.supportedTypes.joined(separator: ", "),
+                location: typeNode?.location ?? node.location, key: "type",
+                expected: DatabaseConfig.supportedTypes.joined(separator: " or "))
+        }
+        if database.type == DatabaseConfig.postgresql, (database.dsn ?? "").isEmpty {
+            throw ConfigError(
+                "database type \"postgresql\" needs \"dsn\" (a libpq connection string, e.g. \"host=db1 dbname=dsari user=dsari\")",
+                location: node.location, key: "dsn", expected: "a libpq connection string or URI")
         }
         for entry in unknown {
             warnUnknown(entry, known: Self.databaseKeys, subject: nil, inside: "database")

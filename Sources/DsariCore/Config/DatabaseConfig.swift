@@ -1,15 +1,83 @@
-/// The `database` option: where runs are recorded.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `database` option: where runs are recorded. As dsari 2.0:
+/// `{type: sqlite3, file: …}` (the default) or `{type: postgresql, dsn: …}`;
+/// dsari's `mysql` and `mongodb` are refused at load time with the list of
+/// supported types.
 public struct DatabaseConfig: Sendable, Hashable {
-    /// The only supported type: dsari's other back-ends (postgresql, mysql,
-    /// mongodb) are refused at load time with a clear message.
     public static let sqlite3 = "sqlite3"
+    public static let postgresql = "postgresql"
+    /// What `database.type` may be, in the order messages list them.
+    public static let supportedTypes = [sqlite3, postgresql]
 
     public var type: String
     /// The SQLite file; nil means `DATA_DIR/dsari.sqlite3`.
     public var file: String?
+    /// PostgreSQL: a libpq connection string or URI.
+    public var dsn: String?
+    /// How long a daemon or tool waits at start for a database server that
+    /// cannot be reached, in seconds.
+    public var connectTimeout: Double
 
-    public init(type: String = DatabaseConfig.sqlite3, file: String? = nil) {
+    public static let defaultConnectTimeout = 30.0
+
+    public init(
+        type: String = DatabaseConfig.sqlite3, file: String? = nil, dsn: String? = nil, connectTimeout: Double = defaultConnectTimeout
+    ) {
         self.type = type
         self.file = file
+        self.dsn = dsn
+        self.connectTimeout = connectTimeout
+    }
+
+    /// `dsn` with its password replaced by `***`, for messages and `config
+    /// dump`: `password=…` in a connection string (quoted or not), the
+    /// password of a `postgresql://user:password@host/` URI.
+    public static func redactingPasswords(_ dsn: String) -> String {
+        if let scheme = dsn.range(of: "://") {
+            let rest = dsn[scheme.upperBound...]
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            guard let at = authority.lastIndex(of: "@") else { return dsn }
+            let credentials = authority[..<at]
+            guard let colon = credentials.firstIndex(of: ":") else { return dsn }
+            return String(dsn[..<colon]) + ":***" + String(dsn[at...])
+        }
+        var result = ""
+        var rest = Substring(dsn)
+        while let match = rest.range(of: "password") {
+            let before = rest[..<match.lowerBound]
+            let isKeyword = before.last.map { $0 == " " || $0 == "\t" } ?? true
+            var after = rest[match.upperBound...].drop { $0 == " " }
+            guard isKeyword, after.first == "=" else {
+                result += rest[..<match.upperBound]
+                rest = rest[match.upperBound...]
+                continue
+            }
+            after = after.dropFirst().drop { $0 == " " }
+            result += before + "password=***"
+            if after.first == "'" {
+                // A quoted value: up to the closing quote, backslash escapes.
+                var index = after.index(after: after.startIndex)
+                while index < after.endIndex, after[index] != "'" {
+                    index =
+                        after.index(after[index] == "\\" ? after.index(after: index) : index, offsetBy: 1, limitedBy: after.endIndex)
+                        ?? after.endIndex
+                }
+                rest = index < after.endIndex ? after[after.index(after: index)...] : after[after.endIndex...]
+            } else {
+                rest = after.drop { $0 != " " && $0 != "\t" }
+            }
+        }
+        return result + rest
+    }
+
+    /// The machine's host name: the default `host_name`.
+    public static func machineHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
     }
 }

@@ -70,6 +70,17 @@ extension PostgresRunStore {
         ),
     ]
 
+    /// Whether a dsari-swift daemon has set the database up (its tables and
+    /// every migration this build knows): a reader finds nothing to read before.
+    public func isSetUp() throws -> Bool {
+        try withConnection { db in
+            let exists = try db.query("SELECT to_regclass('dsari_swift_migrations') IS NOT NULL")
+            guard exists.text(0, 0) == "t" else { return false }
+            let version = try db.query("SELECT coalesce(max(version), 0) FROM dsari_swift_migrations").integer(0, 0) ?? 0
+            return version >= Int64(Self.migrations.count)
+        }
+    }
+
     /// Creates what is missing and applies pending migrations, in one
     /// transaction under an advisory lock: several daemons starting at once
     /// migrate once.

@@ -17,7 +17,7 @@ import Synchronization
 /// One connection under one lock; a lost connection is dropped and made
 /// again at the next call (each change is idempotent by run id, so a batch
 /// whose commit was lost is simply applied again).
-public final class PostgresRunStore: Sendable {
+public final class PostgresRunStore: RunStore {
     public let hostName: String
     private let dsn: String
     private let applicationName: String
@@ -75,24 +75,25 @@ public final class PostgresRunStore: Sendable {
         }
     }
 
+    /// The columns of a `StoredRunRow`, in its order.
     static let runColumns = """
         job_name, run_id::text, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
-        extract(epoch FROM stop_time)::float8, exit_code, trigger_type, trigger_data::text, run_data::text
+        extract(epoch FROM stop_time)::float8, exit_code, trigger_type, trigger_data::text, run_data::text, host_name
         """
     static let runningColumns = """
         job_name, run_id::text, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
-        NULL::float8, NULL::smallint, trigger_type, trigger_data::text, run_data::text
+        NULL::float8, NULL::smallint, trigger_type, trigger_data::text, run_data::text, host_name
         """
 
     /// Applies changes in order in one transaction. Each is idempotent by
     /// run id: applied twice (a commit whose answer was lost), nothing is
-    /// doubled. `busyTimeoutMilliseconds`: how long to wait for another
+    /// doubled. `lockWaitMilliseconds`: how long to wait for another
     /// session's lock (PostgreSQL's `lock_timeout`; default: as long as it takes).
-    public func apply(_ changes: [RunStore.Change], busyTimeoutMilliseconds: Int32? = nil) throws {
+    public func apply(_ changes: [RunChange], lockWaitMilliseconds: Int32?) throws {
         guard !changes.isEmpty else { return }
         try withConnection { db in
             try db.transaction {
-                if let wait = busyTimeoutMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
+                if let wait = lockWaitMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
                 for change in changes {
                     switch change {
                     case .started(let run):
@@ -129,9 +130,6 @@ public final class PostgresRunStore: Sendable {
         }
     }
 
-    public func recordStart(_ run: RunRecord) throws { try apply([.started(run)]) }
-    public func recordFinished(_ runs: [RunRecord]) throws { try apply(runs.map { .finished($0) }) }
-
     /// This host's latest finished run, latest with exit code 0 and latest
     /// with another: `PREVIOUS_*`, `PREVIOUS_GOOD_*`, `PREVIOUS_BAD_*`.
     public func previousRuns(jobName: String) throws -> PreviousRuns {
@@ -142,50 +140,48 @@ public final class PostgresRunStore: Sendable {
                     SELECT \(Self.runColumns) FROM runs WHERE host_name = $1 AND job_name = $2 \(condition)
                     ORDER BY stop_time DESC LIMIT 1
                     """, [hostName, jobName])
-                return result.rowCount > 0 ? StoredRunRow(result: result).record : nil
+                guard result.rowCount > 0 else { return nil }
+                return StoredRunRow(result: result).record
             }
             return PreviousRuns(last: try latest(""), good: try latest("AND exit_code = 0"), bad: try latest("AND exit_code <> 0"))
         }
     }
 
-    /// This host's runs in `runs_running`, oldest start first.
-    public func runningRuns() throws -> [RunRecord] {
-        var records: [RunRecord] = []
-        try forEachRun(jobNames: [], runIDs: [], finished: false, running: true) { records.append($0.record) }
-        return records
-    }
-
-    /// This host's runs filtered by job names and/or run ids (empty = no filter), ordered by start time.
-    public func runs(jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true) throws -> [RunRecord] {
-        var records: [RunRecord] = []
-        try forEachRun(jobNames: jobNames, runIDs: runIDs, finished: finished, running: running) { records.append($0.record) }
-        return records
-    }
-
-    /// Calls `body` with each of this host's runs that match (empty filters:
-    /// all), one row at a time, ordered as asked.
-    public func forEachRun(
-        jobNames: [String], runIDs: [String], finished: Bool = true, running: Bool = true, order: RunStore.RunOrder = .startTime,
-        _ body: (StoredRunRow) throws -> Void
-    ) throws {
-        var parameters: [String?] = [hostName]
-        var conditions = ["host_name = $1"]
-        if !jobNames.isEmpty {
-            parameters.append(Self.arrayLiteral(jobNames))
+    /// Reads the runs `query` selects, one row at a time (libpq's single-row mode).
+    public func forEachRun(_ query: RunQuery, _ body: (StoredRunRow) throws -> Void) throws {
+        var parameters: [String?] = []
+        var conditions: [String] = []
+        switch query.hosts {
+        case .this:
+            parameters.append(hostName)
+            conditions.append("host_name = $1")
+        case .only(let hosts):
+            parameters.append(Self.arrayLiteral(hosts))
+            conditions.append("host_name = ANY($1::text[])")
+        case .all:
+            break
+        }
+        if !query.jobNames.isEmpty {
+            parameters.append(Self.arrayLiteral(query.jobNames))
             conditions.append("job_name = ANY($\(parameters.count)::text[])")
         }
-        if !runIDs.isEmpty {
-            parameters.append(Self.arrayLiteral(runIDs))
+        if !query.runIDs.isEmpty {
+            parameters.append(Self.arrayLiteral(query.runIDs))
             conditions.append("run_id::text = ANY($\(parameters.count)::text[])")
         }
-        let filter = "WHERE " + conditions.joined(separator: " AND ")
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var parts: [String] = []
-        if finished { parts.append("SELECT \(Self.runColumns), start_time AS sort_key FROM runs \(filter)") }
-        if running { parts.append("SELECT \(Self.runningColumns), start_time AS sort_key FROM runs_running \(filter)") }
+        if query.finished { parts.append("SELECT \(Self.runColumns), start_time AS sort_key FROM runs \(filter)") }
+        if query.running { parts.append("SELECT \(Self.runningColumns), start_time AS sort_key FROM runs_running \(filter)") }
         guard !parts.isEmpty else { return }
-        let direction = order == .startTime ? "" : " DESC"
+        let order =
+            switch query.order {
+            case .startTime: "ORDER BY sort_key"
+            case .startTimeDescending: "ORDER BY sort_key DESC"
+            case .runID: "ORDER BY run_id"
+            }
         try withConnection { db in
-            try db.forEachRow(parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key\(direction)", parameters) { result in
+            try db.forEachRow(parts.joined(separator: " UNION ALL ") + " " + order, parameters) { result in
                 try body(StoredRunRow(result: result))
             }
         }
@@ -200,14 +196,15 @@ public final class PostgresRunStore: Sendable {
                 WHERE host_name = $1 AND job_name = $2 AND run_data->'nagios'->'current_state' IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
                 """, [hostName, jobName])
-            return result.rowCount > 0 ? ConfigValue(storedJSON: result.text(0, 0)) : nil
+            // Spelled out: ConfigValue takes `nil` as a literal (.null), which would read as a result.
+            guard result.rowCount > 0 else { return nil }
+            return ConfigValue(storedJSON: result.text(0, 0))
         }
     }
 
-    /// Calls `body` with each of this host's finished runs numbered after
-    /// `rowID` (the `dsari_seq` key), in that order. Returns the number of rows.
+    /// This host's finished runs numbered after `position` (`dsari_seq`), in that order.
     @discardableResult
-    public func forEachFinishedRun(afterRowID rowID: Int64, _ body: (RunStore.FinishedRunTimes) throws -> Void) throws -> Int {
+    public func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
         try withConnection { db in
             var count = 0
             try db.forEachRow(
@@ -215,12 +212,12 @@ public final class PostgresRunStore: Sendable {
                 SELECT dsari_seq, job_name, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
                     extract(epoch FROM stop_time)::float8, exit_code, run_data->'nagios' IS NOT NULL
                 FROM runs WHERE dsari_seq > $1 AND host_name = $2 ORDER BY dsari_seq
-                """, [String(rowID), hostName]
+                """, [String(position), hostName]
             ) { row in
                 count += 1
                 try body(
-                    RunStore.FinishedRunTimes(
-                        rowID: row.integer(0, 0) ?? 0, jobName: row.text(0, 1) ?? "", scheduleTime: row.double(0, 2) ?? 0,
+                    FinishedRunTimes(
+                        position: row.integer(0, 0) ?? 0, jobName: row.text(0, 1) ?? "", scheduleTime: row.double(0, 2) ?? 0,
                         startTime: row.double(0, 3) ?? 0, stopTime: row.double(0, 4) ?? 0, exitCode: row.integer(0, 5).map { Int($0) },
                         hasCheckResult: row.text(0, 6) == "t"))
             }
@@ -228,25 +225,24 @@ public final class PostgresRunStore: Sendable {
         }
     }
 
-    /// The `run_data` of the run numbered `rowID` (an empty mapping when absent).
-    public func runData(rowID: Int64) throws -> ConfigValue {
+    public func runData(at position: Int64) throws -> ConfigValue {
         try withConnection { db in
-            let result = try db.query("SELECT run_data::text FROM runs WHERE dsari_seq = $1", [String(rowID)])
+            let result = try db.query("SELECT run_data::text FROM runs WHERE dsari_seq = $1", [String(position)])
             return result.rowCount > 0 ? ConfigValue(storedJSON: result.text(0, 0)) : .mapping([])
         }
     }
 
     /// The largest `dsari_seq` (0 when empty): numbers are never reused, so
     /// a reader's cursor is never ahead of it but after a restore.
-    public func maximumRowID() throws -> Int64 {
+    public func maximumPosition() throws -> Int64 {
         try withConnection { db in try db.query("SELECT coalesce(max(dsari_seq), 0) FROM runs").integer(0, 0) ?? 0 }
     }
 
     /// Writes this host's plan over `previous` (nil: rewritten whole).
-    public func write(plan: DaemonPlan, over previous: DaemonPlan?, busyTimeoutMilliseconds: Int32? = nil) throws {
+    public func write(plan: DaemonPlan, over previous: DaemonPlan?, lockWaitMilliseconds: Int32?) throws {
         try withConnection { db in
             try db.transaction {
-                if let wait = busyTimeoutMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
+                if let wait = lockWaitMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
                 let old = previous?.nextRuns ?? [:]
                 if previous == nil { try db.query("DELETE FROM dsari_swift_next_runs WHERE host_name = $1", [hostName]) }
                 for name in old.keys where plan.nextRuns[name] == nil {

@@ -1,10 +1,7 @@
 import DsariCore
 
-extension RunStore {
-    /// `run_data.nagios` of a job's latest finished run that carries a check
-    /// result (an interrupted run carries none), or nil. The check's state
-    /// over time lives there, so a restarted daemon goes on from it. Walks
-    /// the job's runs newest first on the (job_name, stop_time) index.
+extension SQLiteRunStore {
+    /// Walks the job's runs newest first on the (job_name, stop_time) index.
     public func latestCheckResult(jobName: String) throws -> ConfigValue? {
         try withConnection { box in
             try box.query(

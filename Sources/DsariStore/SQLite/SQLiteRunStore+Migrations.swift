@@ -1,4 +1,4 @@
-extension RunStore {
+extension SQLiteRunStore {
     /// Our schema changes, applied in order once each and recorded in
     /// `dsari_swift_migrations`. dsari's own two tables are created exactly
     /// as dsari creates them, so either program can open the file.
