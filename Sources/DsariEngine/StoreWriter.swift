@@ -139,6 +139,8 @@ final class StoreWriter: @unchecked Sendable {
                     log.error(
                         "cannot write runs to the database; kept in order and retried every 5 s",
                         ["changes": "\(batch.count)", "error": "\(error)"])
+                } else {
+                    log.debug("the database still cannot take run changes", ["changes": "\(batch.count)", "error": "\(error)"])
                 }
                 queue.asyncAfter(deadline: .now() + 5) { [self] in
                     lock.lock()

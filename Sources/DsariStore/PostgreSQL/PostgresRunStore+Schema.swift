@@ -1,4 +1,7 @@
 extension PostgresRunStore {
+    /// The transaction-scoped advisory lock under which runs are numbered (`dsari_seq`).
+    static let numberingLock: Int64 = 7_428_351_102
+
     /// dsari 2.0's two tables exactly as it creates them (SPEC §6a), so that
     /// either program can use the other's database.
     static let dsariTables = """
@@ -46,7 +49,7 @@ extension PostgresRunStore {
             CREATE UNIQUE INDEX IF NOT EXISTS dsari_swift_runs_seq_index ON runs (dsari_seq);
             CREATE OR REPLACE FUNCTION dsari_swift_number_run() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                PERFORM pg_advisory_xact_lock(7428351102);
+                PERFORM pg_advisory_xact_lock(\(numberingLock));
                 NEW.dsari_seq := nextval('dsari_swift_runs_seq');
                 RETURN NEW;
             END $$;

@@ -91,8 +91,14 @@ public final class PostgresRunStore: RunStore {
     /// session's lock (PostgreSQL's `lock_timeout`; default: as long as it takes).
     public func apply(_ changes: [RunChange], lockWaitMilliseconds: Int32?) throws {
         guard !changes.isEmpty else { return }
+        let finishes = changes.contains { if case .finished = $0 { true } else { false } }
         try withConnection { db in
             try db.transaction {
+                // Numbering runs in commit order serializes the hosts' commits
+                // (migration 2). That lock is ours and held for milliseconds
+                // per batch: taken first, without the caller's short wait,
+                // which is meant for locks others hold.
+                if finishes { try db.execute("SELECT pg_advisory_xact_lock(\(Self.numberingLock))") }
                 if let wait = lockWaitMilliseconds { try db.execute("SET LOCAL lock_timeout = \(max(1, wait))") }
                 for change in changes {
                     switch change {
