@@ -19,6 +19,7 @@ struct CheckStatusCommand: ParsableCommand {
     @Option(name: .customLong("job"), help: "Check (job) to show (repeatable).") var jobNames: [String] = []
     @Option(help: "Output format: pretty or json.") var format: Format = .pretty
     @Flag(help: "Show every job, not only Nagios checks.") var all = false
+    @OptionGroup var hostOptions: HostOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case pretty, json
@@ -28,14 +29,18 @@ struct CheckStatusCommand: ParsableCommand {
         let config = try options.loadConfig()
         let status: ConfigValue
         do {
-            status = try MetricsCollector(config: config).status()
+            var collectorOptions = MetricsCollector.Options()
+            collectorOptions.allHosts = hostOptions.showsHosts
+            status = try MetricsCollector(config: config, options: collectorOptions).status()
         } catch {
             StandardError.print("error: cannot read the run history: \(error)")
             throw ExitCode(1)
         }
         guard case .array(let entries)? = status["jobs"]?.value else { return }
+        let hosts = hostOptions.hosts
         let shown = entries.map(\.value).filter { job in
-            (jobNames.isEmpty || jobNames.contains(job["job_name"]?.value.stringValue ?? ""))
+            (hosts.isEmpty || hosts.contains(job["host_name"]?.value.stringValue ?? ""))
+                && (jobNames.isEmpty || jobNames.contains(job["job_name"]?.value.stringValue ?? ""))
                 && (all || job["nagios_check"]?.value == .bool(true))
         }
         let worst =
@@ -53,7 +58,10 @@ struct CheckStatusCommand: ParsableCommand {
                 guard case .double(let seconds)? = job[key]?.value else { return "" }
                 return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
             }
-            TablePrinter(headers: ["Check", "State", "Type", "Attempt", "Last Check", "Next Check", "Output"]).print(
+            let hostColumn = hostOptions.showsHosts
+            TablePrinter(
+                headers: (hostColumn ? ["Host"] : []) + ["Check", "State", "Type", "Attempt", "Last Check", "Next Check", "Output"]
+            ).print(
                 cells: shown.map { job in
                     let name = job["job_name"]?.value.stringValue ?? ""
                     let state = job["state_name"]?.value.stringValue ?? "PENDING"
@@ -61,7 +69,8 @@ struct CheckStatusCommand: ParsableCommand {
                     if case .int(let current)? = job["current_attempt"]?.value, case .int(let most)? = job["max_attempts"]?.value {
                         attempt = "\(current)/\(most)"
                     }
-                    return [
+                    let host = job["host_name"]?.value.stringValue ?? ""
+                    return (hostColumn ? [TablePrinter.Cell(host.isEmpty ? "-" : host)] : []) + [
                         TablePrinter.Cell(styled: style.hashColored(name), plain: name),
                         TablePrinter.Cell(styled: style.colored(state, code: colors[state] ?? "2"), plain: state),
                         TablePrinter.Cell(job["state_type_name"]?.value.stringValue ?? ""),

@@ -24,6 +24,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
     @Flag(help: "Do not gather running run metrics.") var noRunning = false
     @Flag(help: "Print the metrics and exit; do not start the server.") var dump = false
     @Flag(help: "Verbose log.") var debug = false
+    @Flag(help: "Every host of a fleet sharing one PostgreSQL database: each series gets a host label.") var allHosts = false
 
     public init() {}
 
@@ -43,6 +44,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
         collectorOptions.quantiles = quantiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         collectorOptions.includeRunning = !noRunning
         collectorOptions.jobCacheTime = jobCacheTime
+        collectorOptions.allHosts = allHosts
         let collector = MetricsCollector(config: config, options: collectorOptions)
         if dump {
             do {

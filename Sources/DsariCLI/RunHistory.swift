@@ -38,9 +38,19 @@ struct RunHistory {
         }
     }
 
-    /// The run with this id, finished or running.
+    /// This host's run with this id, finished or running.
     func run(id: String) throws -> RunRecord? {
         try read { store in try store?.runs(jobNames: [], runIDs: [id]).first }
+    }
+
+    /// The host that ran `id` when it is another host of the fleet (its
+    /// output is on that host, not here); nil when no host has it.
+    func otherHost(ofRun id: String) throws -> String? {
+        try read { store in
+            var host: String?
+            try store?.forEachRun(RunQuery(runIDs: [id], hosts: .all)) { row in host = row.hostName }
+            return host
+        }
     }
 
     /// Runs in `runs_running`, oldest start first.

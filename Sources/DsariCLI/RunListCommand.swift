@@ -21,6 +21,7 @@ struct RunListCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: ArgumentHelp("Run id to show (repeatable).", valueName: "id"))
     var runIDs: [String] = []
     @Option(help: "Output format.") var format: ListFormat = .pretty
+    @OptionGroup var hostOptions: HostOptions
 
     func run() throws {
         let config = try options.loadConfig()
@@ -30,10 +31,12 @@ struct RunListCommand: ParsableCommand {
             return
         }
         let output = PagedOutput()
-        var writer = RunListWriter(format: format, output: output)
+        var writer = RunListWriter(format: format, output: output, showsHosts: hostOptions.showsHosts)
         writer.begin()
         try history.read { store in
-            try store?.forEachRun(RunQuery(jobNames: jobNames, runIDs: runIDs, order: writer.order)) { row in writer.write(row) }
+            try store?.forEachRun(RunQuery(jobNames: jobNames, runIDs: runIDs, order: writer.order, hosts: hostOptions.filter)) {
+                row in writer.write(row)
+            }
         }
         writer.end()
         output.finish()
@@ -45,7 +48,9 @@ struct RunListCommand: ParsableCommand {
         let now = Date().timeIntervalSince1970
         var rows: [[TablePrinter.Cell]] = []
         try history.read { store in
-            try store?.forEachRun(RunQuery(jobNames: jobNames, runIDs: runIDs, order: .startTimeDescending)) { row in
+            try store?.forEachRun(
+                RunQuery(jobNames: jobNames, runIDs: runIDs, order: .startTimeDescending, hosts: hostOptions.filter)
+            ) { row in
                 let jobName = row.jobName
                 let trigger = row.triggerType
                 let exit: String
@@ -62,14 +67,15 @@ struct RunListCommand: ParsableCommand {
                     duration = RunDuration.describe(now - row.startTime)
                 }
                 let start = timestamps.string(Instant(epochSeconds: row.startTime))
-                rows.append([
-                    TablePrinter.Cell(row.runID),
-                    TablePrinter.Cell(styled: style.hashColored(jobName), plain: jobName),
-                    TablePrinter.Cell(styled: style.colored(exit, code: exitColor), plain: exit),
-                    TablePrinter.Cell(styled: trigger == "file" ? style.colored(trigger, code: "34") : trigger, plain: trigger),
-                    TablePrinter.Cell(start),
-                    TablePrinter.Cell(styled: row.stopTime == nil ? style.colored(duration, code: "34") : duration, plain: duration),
-                ])
+                rows.append(
+                    (hostOptions.showsHosts ? [TablePrinter.Cell(row.hostName.isEmpty ? "-" : row.hostName)] : []) + [
+                        TablePrinter.Cell(row.runID),
+                        TablePrinter.Cell(styled: style.hashColored(jobName), plain: jobName),
+                        TablePrinter.Cell(styled: style.colored(exit, code: exitColor), plain: exit),
+                        TablePrinter.Cell(styled: trigger == "file" ? style.colored(trigger, code: "34") : trigger, plain: trigger),
+                        TablePrinter.Cell(start),
+                        TablePrinter.Cell(styled: row.stopTime == nil ? style.colored(duration, code: "34") : duration, plain: duration),
+                    ])
             }
         }
         if rows.isEmpty {
@@ -80,6 +86,7 @@ struct RunListCommand: ParsableCommand {
                     : filtered ? "No recorded run matches." : "No runs recorded yet.")
             return
         }
-        TablePrinter(headers: ["Run ID", "Job", "Exit", "Trigger", "Start", "Duration"]).print(cells: rows)
+        TablePrinter(headers: (hostOptions.showsHosts ? ["Host"] : []) + ["Run ID", "Job", "Exit", "Trigger", "Start", "Duration"])
+            .print(cells: rows)
     }
 }

@@ -12,13 +12,17 @@ import Foundation
 struct RunListWriter {
     let format: ListFormat
     let output: PagedOutput
+    /// With `--host`/`--all-hosts`: each run's `host_name` (json, yaml), a
+    /// last column (tabular).
+    let showsHosts: Bool
     private let timestamps = ISO8601TimestampWriter(timeZone: .current)
     private var count = 0
 
-    init(format: ListFormat, output: PagedOutput) {
+    init(format: ListFormat, output: PagedOutput, showsHosts: Bool = false) {
         precondition(format != .pretty, "pretty output needs every row for the column widths")
         self.format = format
         self.output = output
+        self.showsHosts = showsHosts
     }
 
     /// The order the runs come in: json and yaml are mappings keyed by run id,
@@ -54,6 +58,7 @@ struct RunListWriter {
         static let firstEntry = Array("\n    ".utf8)
         static let nextEntry = Array(",\n    ".utf8)
         static let exitCode = Array(": {\n        \"exit_code\": ".utf8)
+        static let hostName = Array(",\n        \"host_name\": ".utf8)
         static let jobName = Array(",\n        \"job_name\": ".utf8)
         static let runData = Array(",\n        \"run_data\": ".utf8)
         static let scheduleTime = Array(",\n        \"schedule_time\": \"".utf8)
@@ -76,6 +81,10 @@ struct RunListWriter {
                 out.append(contentsOf: String(code).utf8)
             } else {
                 out.append(contentsOf: JSONPieces.null)
+            }
+            if showsHosts {
+                out.append(contentsOf: JSONPieces.hostName)
+                JSONBytes.appendString(row.hostName, to: &out)
             }
             out.append(contentsOf: JSONPieces.jobName)
             row.withUTF8(.jobName) { JSONBytes.appendString($0, to: &out) }
@@ -112,16 +121,18 @@ struct RunListWriter {
             seconds.map { .string(timestamps.string(Instant(epochSeconds: $0))) } ?? .null
         }
         // In sorted key order, as the json has them; the batch keeps the runs in run id order.
-        let fields: [(String, ConfigValue)] = [
-            ("exit_code", record.stopTime == nil ? .null : record.exitCode.map { .int(Int64($0)) } ?? .null),
-            ("job_name", .string(record.jobName)),
-            ("run_data", record.runData),
-            ("schedule_time", time(record.scheduleTime)),
-            ("start_time", time(record.startTime)),
-            ("stop_time", time(record.stopTime)),
-            ("trigger_data", record.triggerData),
-            ("trigger_type", .string(record.triggerType)),
-        ]
+        let fields: [(String, ConfigValue)] =
+            [
+                ("exit_code", record.stopTime == nil ? .null : record.exitCode.map { .int(Int64($0)) } ?? .null)
+            ] + (showsHosts ? [("host_name", .string(row.hostName))] : []) + [
+                ("job_name", .string(record.jobName)),
+                ("run_data", record.runData),
+                ("schedule_time", time(record.scheduleTime)),
+                ("start_time", time(record.startTime)),
+                ("stop_time", time(record.stopTime)),
+                ("trigger_data", record.triggerData),
+                ("trigger_type", .string(record.triggerType)),
+            ]
         let value = ConfigValue.mapping(fields.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) })
         yamlBatch.append(ConfigValue.Entry(key: record.runID, value: ConfigNode(value)))
         if yamlBatch.count >= Self.yamlBatchSize { flushYAML() }
@@ -151,6 +162,10 @@ struct RunListWriter {
             timestamps.append(Instant(epochSeconds: row.startTime), to: &out)
             out.append(tab)
             if let stop { timestamps.append(Instant(epochSeconds: stop), to: &out) }
+            if showsHosts {
+                out.append(tab)
+                out.append(contentsOf: row.hostName.utf8)
+            }
             out.append(0x0A)
         }
     }

@@ -15,6 +15,14 @@ struct RunOutputCommand: ParsableCommand {
         let config = try options.loadConfig()
         let history = try RunHistory(config: config)
         guard let run = try history.run(id: runID) else {
+            if let host = try history.otherHost(ofRun: runID) {
+                // A fleet shares the history, not the output files.
+                StandardError.print(
+                    "error: run \(runID) ran on host \(host.isEmpty ? "(unknown: recorded by dsari 2.0)" : host.quotedForMessage), "
+                        + "and its output is there (DATA_DIR/runs/JOB/\(runID)/output.txt): run `dsari-info run output \(runID)` on that host"
+                )
+                throw ExitCode(1)
+            }
             StandardError.print(history.unknownRunMessage(runID))
             throw ExitCode(1)
         }

@@ -10,32 +10,37 @@ extension MetricsCollector {
     /// run and next scheduled run.
     public func status(now: Double = Date().timeIntervalSince1970) throws -> ConfigValue {
         try withCaughtUpState { state in
-            let plan = try state.store?.daemonPlan()
+            let plans = try state.store?.daemonPlans(hosts: hostFilter) ?? [:]
+            let thisHost = state.thisHost
             var jobs: [ConfigNode] = []
-            for name in state.config.jobs.keys.sorted() {
-                guard let job = state.config.jobs[name] else { continue }
-                let aggregate = state.jobs[name]
+            for key in state.shownJobs(allHosts: options.allHosts) {
+                let name = key.job
+                // Another host's job: its configuration is there, not here.
+                let job = key.host == thisHost ? state.config.jobs[name] : nil
+                let aggregate = state.jobs[key]
+                let plan = plans[key.host]
                 var fields: [ConfigValue.Entry] = []
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
+                if options.allHosts { add("host_name", .string(key.host)) }
                 add("job_name", .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
                 // What the daemon has planned; without a daemon's plan (none
                 // has run on this database yet), what the schedule says.
-                var next = plan.map { $0.nextRuns[name] } ?? job.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))?.epochSeconds
-                if plan == nil, job.nagiosCheck, let status = aggregate?.check?.status, status.awaitsRetry,
+                var next = plan.map { $0.nextRuns[name] } ?? job?.parsedSchedule?.nextTime(after: Instant(epochSeconds: now))?.epochSeconds
+                if plan == nil, let job, job.nagiosCheck, let status = aggregate?.check?.status, status.awaitsRetry,
                     let retry = job.check.retryInterval, let last = status.lastCheck
                 {
                     // The daemon tries a SOFT problem again after retry_interval.
                     next = last + retry
                 }
-                add("schedule", job.schedule.map(ConfigValue.string) ?? .null)
+                add("schedule", job?.schedule.map(ConfigValue.string) ?? .null)
                 add("next_check", time(next))
                 add("run_count", .int(Int64(aggregate?.count ?? 0)))
                 add("last_run_exit_code", aggregate?.last?.exitCode.map { .int(Int64($0)) } ?? .null)
                 add("last_run_start_time", time(aggregate?.last?.startTime))
                 add("last_run_stop_time", time(aggregate?.last?.stopTime))
                 add("last_run_duration", time(aggregate?.last.map { $0.stopTime - $0.startTime }))
-                add("nagios_check", .bool(job.nagiosCheck))
+                add("nagios_check", .bool(job?.nagiosCheck ?? (aggregate?.check != nil)))
                 if let check = aggregate?.check {
                     add("current_state", .int(Int64(check.state)))
                     add("state_name", .string(CheckState(rawValue: check.state)?.name ?? "UNKNOWN"))
@@ -66,7 +71,7 @@ extension MetricsCollector {
             return [
                 "generated": .double(now),
                 "version": .string(DsariVersion.string),
-                "daemon_shutting_down": plan.map { .bool($0.isShuttingDown) } ?? .null,
+                "daemon_shutting_down": plans[thisHost].map { .bool($0.isShuttingDown) } ?? .null,
                 "jobs": .array(jobs),
             ]
         }

@@ -19,18 +19,46 @@ public final class MetricsCollector: Sendable {
         /// read. 0 (the default here; the exporter's flag defaults to dsari's
         /// 120) reads new runs at every scrape, which costs little.
         public var jobCacheTime: Double = 0
+        /// `--all-hosts`: every (host, job) the database holds, each series
+        /// with a `host` label (a fleet sharing one PostgreSQL database);
+        /// otherwise this host's configured jobs, without it.
+        public var allHosts = false
 
         public init() {}
+    }
+
+    /// A job on a host: what the aggregates are kept by.
+    struct JobKey: Hashable, Comparable {
+        var host: String
+        var job: String
+
+        static func < (left: JobKey, right: JobKey) -> Bool { (left.host, left.job) < (right.host, right.job) }
     }
 
     struct State {
         var config: Config
         var store: (any RunStore)?
         var lastRowID: Int64 = 0
-        var jobs: [String: JobAggregate] = [:]
+        var jobs: [JobKey: JobAggregate] = [:]
         /// When new runs were last read (monotonic seconds), for `jobCacheTime`.
         var lastCatchUp: Double?
+
+        var thisHost: String { store?.hostName ?? config.hostName }
+
+        /// This host's configured jobs, and with `allHosts` every job of every host that has runs.
+        func shownJobs(allHosts: Bool) -> [JobKey] {
+            var keys = Set(config.jobs.keys.map { JobKey(host: thisHost, job: $0) })
+            if allHosts { keys.formUnion(jobs.keys) }
+            return keys.sorted()
+        }
     }
+
+    /// The labels that name a job's series: `job_name`, and `host` with `allHosts`.
+    func labels(_ key: JobKey) -> [(String, String)] {
+        options.allHosts ? [("host", key.host), ("job_name", key.job)] : [("job_name", key.job)]
+    }
+
+    var hostFilter: HostFilter { options.allHosts ? .all : .this }
 
     private let state: Mutex<State>
     public let options: Options
@@ -54,10 +82,10 @@ public final class MetricsCollector: Sendable {
         return try state.withLock { state in
             var writer = ExpositionWriter()
             try catchUpUnlessCached(&state)
-            let jobNames = state.config.jobs.keys.sorted()
-            for name in jobNames {
-                let job = state.jobs[name] ?? JobAggregate()
-                let label = [("job_name", name)]
+            let shown = state.shownJobs(allHosts: options.allHosts)
+            for key in shown {
+                let job = state.jobs[key] ?? JobAggregate()
+                let label = labels(key)
                 writer.add(
                     "dsari_run_count", help: "Number of runs performed for a job", type: "counter", .init(label, .integer(job.count)))
                 writer.add(
@@ -112,12 +140,14 @@ public final class MetricsCollector: Sendable {
                 samples.append(.init(label, .integer(job.count), suffix: "_count"))
                 writer.add(histogram, help: help, type: "histogram", samples)
             }
-            if let plan = try state.store?.daemonPlan() {
-                addPlanMetrics(plan, jobNames: jobNames, to: &writer)
+            if let plans = try state.store?.daemonPlans(hosts: hostFilter) {
+                addPlanMetrics(plans, jobs: shown, to: &writer)
             }
             if options.includeRunning, let store = state.store {
-                for run in try store.runningRuns() where state.config.jobs[run.jobName] != nil {
-                    let labels = [("job_name", run.jobName), ("run_id", run.runID)]
+                let configured = state.config.jobs
+                try store.forEachRun(RunQuery(finished: false, running: true, hosts: hostFilter)) { run in
+                    guard options.allHosts || configured[run.jobName] != nil else { return }
+                    let labels = labels(JobKey(host: run.hostName, job: run.jobName)) + [("run_id", run.runID)]
                     writer.add(
                         "dsari_running_run_schedule_time", help: "Schedule time of a currently running job, seconds since epoch",
                         type: "gauge", .init(labels, .float(Double(JobAggregate.microseconds(run.scheduleTime)) / 1_000_000)))
@@ -141,20 +171,24 @@ public final class MetricsCollector: Sendable {
     /// Ours, from what the daemon wrote of its intentions: when each job runs
     /// next (absent when nothing is pending, e.g. a job run by triggers
     /// only), and whether the daemon is draining at shutdown.
-    private func addPlanMetrics(_ plan: DaemonPlan, jobNames: [String], to writer: inout ExpositionWriter) {
-        for name in jobNames {
-            guard let next = plan.nextRuns[name] else { continue }
+    private func addPlanMetrics(_ plans: [String: DaemonPlan], jobs: [JobKey], to writer: inout ExpositionWriter) {
+        for key in jobs {
+            guard let next = plans[key.host]?.nextRuns[key.job] else { continue }
             writer.add(
                 "dsari_job_next_run_timestamp_seconds",
                 help: "When the daemon starts the job's next pending run (scheduled, retry or trigger), seconds since epoch",
-                type: "gauge", .init([("job_name", name)], .float(next)))
+                type: "gauge", .init(labels(key), .float(next)))
         }
-        writer.add(
-            "dsari_daemon_shutting_down", help: "1 while dsari-daemon is stopping: running runs drain, no new run starts",
-            type: "gauge", .init([], .integer(plan.isShuttingDown ? 1 : 0)))
-        writer.add(
-            "dsari_daemon_start_timestamp_seconds", help: "When the dsari-daemon recording into this database started, seconds since epoch",
-            type: "gauge", .init([], .float(plan.startTime)))
+        for (host, plan) in plans.sorted(by: { $0.key < $1.key }) {
+            let label = options.allHosts ? [("host", host)] : []
+            writer.add(
+                "dsari_daemon_shutting_down", help: "1 while dsari-daemon is stopping: running runs drain, no new run starts",
+                type: "gauge", .init(label, .integer(plan.isShuttingDown ? 1 : 0)))
+            writer.add(
+                "dsari_daemon_start_timestamp_seconds",
+                help: "When the dsari-daemon recording into this database started, seconds since epoch",
+                type: "gauge", .init(label, .float(plan.startTime)))
+        }
     }
 
     /// Ours, for Nagios checks: the state (and a one-hot form), attempt and
@@ -262,25 +296,26 @@ public final class MetricsCollector: Sendable {
         }
         // Each check run stores the check's whole status, so only the latest
         // one per job needs parsing.
-        var latestCheckRun: [String: FinishedRunTimes] = [:]
+        var latestCheckRun: [JobKey: FinishedRunTimes] = [:]
         defer {
             // Also after an error part-way: the runs read so far are counted.
-            for name in Array(state.jobs.keys) { state.jobs[name]?.settle() }
-            for (name, run) in latestCheckRun {
+            for key in Array(state.jobs.keys) { state.jobs[key]?.settle() }
+            for (key, run) in latestCheckRun {
                 if let runData = try? store.runData(at: run.position),
                     let next = CheckSnapshot.next(
-                        after: state.jobs[name]?.check, runData: runData, schedule: run.scheduleTime, start: run.startTime,
+                        after: state.jobs[key]?.check, runData: runData, schedule: run.scheduleTime, start: run.startTime,
                         stop: run.stopTime)
                 {
-                    state.jobs[name]?.check = next
+                    state.jobs[key]?.check = next
                 }
             }
         }
-        try store.forEachFinishedRun(after: state.lastRowID) { run in
+        try store.forEachFinishedRun(after: state.lastRowID, hosts: hostFilter) { run in
+            let key = JobKey(host: run.hostName, job: run.jobName)
             // Mutated in place: a copy would duplicate the job's arrays at every run.
-            state.jobs[run.jobName, default: JobAggregate()].add(
+            state.jobs[key, default: JobAggregate()].add(
                 schedule: run.scheduleTime, start: run.startTime, stop: run.stopTime, exitCode: run.exitCode)
-            if run.hasCheckResult { latestCheckRun[run.jobName] = run }
+            if run.hasCheckResult { latestCheckRun[key] = run }
             state.lastRowID = run.position
         }
     }

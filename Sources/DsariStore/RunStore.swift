@@ -22,9 +22,6 @@ public protocol RunStore: AnyObject, Sendable {
     /// written; nil: rewritten whole).
     func write(plan: DaemonPlan, over previous: DaemonPlan?, lockWaitMilliseconds: Int32?) throws
 
-    /// The plan this host's daemon last wrote, or nil when none has.
-    func daemonPlan() throws -> DaemonPlan?
-
     /// This host's latest finished run of `jobName`, latest with exit code 0
     /// and latest with another: `PREVIOUS_*`, `PREVIOUS_GOOD_*`, `PREVIOUS_BAD_*`.
     func previousRuns(jobName: String) throws -> PreviousRuns
@@ -38,12 +35,15 @@ public protocol RunStore: AnyObject, Sendable {
     /// valid only inside `body`, which must not use the store.
     func forEachRun(_ query: RunQuery, _ body: (StoredRunRow) throws -> Void) throws
 
-    /// Calls `body` with each of this host's finished runs recorded after
+    /// Calls `body` with each finished run of `hosts` recorded after
     /// `position` (a key that only grows: SQLite's rowid, PostgreSQL's
     /// `dsari_seq`), in that order; the exporter reads each run once.
     /// Returns the number of rows.
     @discardableResult
-    func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int
+    func forEachFinishedRun(after position: Int64, hosts: HostFilter, _ body: (FinishedRunTimes) throws -> Void) throws -> Int
+
+    /// The plans the daemons of `hosts` last wrote, by host name.
+    func daemonPlans(hosts: HostFilter) throws -> [String: DaemonPlan]
 
     /// The `run_data` of the finished run at `position` (an empty mapping when absent).
     func runData(at position: Int64) throws -> ConfigValue
@@ -70,6 +70,17 @@ extension RunStore {
     /// Records finished runs, in one transaction.
     public func recordFinished(_ runs: [RunRecord]) throws {
         try apply(runs.map { .finished($0) })
+    }
+
+    /// This host's finished runs recorded after `position`.
+    @discardableResult
+    public func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
+        try forEachFinishedRun(after: position, hosts: .this, body)
+    }
+
+    /// The plan this host's daemon last wrote, or nil when none has.
+    public func daemonPlan() throws -> DaemonPlan? {
+        try daemonPlans(hosts: .this)[hostName]
     }
 
     /// This host's runs in `runs_running`, oldest start first.
@@ -105,6 +116,8 @@ public enum RunChange: Sendable {
 public struct FinishedRunTimes: Sendable, Equatable {
     /// Where the run is in recording order (see `RunStore.forEachFinishedRun`).
     public var position: Int64
+    /// The host that ran it ("" when no host claims it).
+    public var hostName: String
     public var jobName: String
     public var scheduleTime: Double
     public var startTime: Double
@@ -115,10 +128,11 @@ public struct FinishedRunTimes: Sendable, Equatable {
     public var hasCheckResult: Bool
 
     public init(
-        position: Int64, jobName: String, scheduleTime: Double, startTime: Double, stopTime: Double, exitCode: Int?,
+        position: Int64, hostName: String, jobName: String, scheduleTime: Double, startTime: Double, stopTime: Double, exitCode: Int?,
         hasCheckResult: Bool
     ) {
         self.position = position
+        self.hostName = hostName
         self.jobName = jobName
         self.scheduleTime = scheduleTime
         self.startTime = startTime

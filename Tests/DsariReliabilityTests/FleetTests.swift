@@ -98,6 +98,31 @@ extension ReliabilityTests {
             let all = try everyHost()
             #expect(Set(all.map(\.runID)).count == all.count, "a run recorded twice")
             #expect(try store("a").runs(RunQuery(finished: false, running: true, hosts: .all)).isEmpty)
+            let viewer = daemons["a"]!
+            let exporter = try BinaryRunner("dsari-prometheus-exporter").run(
+                ["-c", viewer.configDirectory, "--dump", "--all-hosts"], environment: ["DSARI_HOME": viewer.home.path], timeout: 60)
+            #expect(exporter.status == 0, "\(exporter.standardError)")
+            var dumpedCounts: [String: Int] = [:]
+            for line in exporter.standardOutput.split(separator: "\n") where line.hasPrefix("dsari_run_count{") {
+                // dsari_run_count{host="a",job_name="job3"} 31
+                let labels = line.dropFirst("dsari_run_count{".count).prefix { $0 != "}" }
+                let parts = Dictionary(
+                    labels.split(separator: ",").map { pair -> (String, String) in
+                        let pieces = pair.split(separator: "=", maxSplits: 1)
+                        return (String(pieces[0]), String(pieces[1].dropFirst().dropLast()))
+                    }, uniquingKeysWith: { $1 })
+                dumpedCounts["\(parts["host"] ?? "?")/\(parts["job_name"] ?? "?")"] = Int(line.split(separator: " ").last ?? "")
+            }
+            let listing = try BinaryRunner("dsari-info").run(
+                ["-c", viewer.configDirectory, "run", "list", "--all-hosts", "--format", "json"],
+                environment: ["DSARI_HOME": viewer.home.path],
+                timeout: 60)
+            #expect(listing.status == 0, "\(listing.standardError)")
+            var listed: [String: Int] = [:]
+            let runsListed = try ConfigFileReader.parse(listing.standardOutput, format: .json, file: "run list").value
+            if case .mapping(let entries) = runsListed {
+                for entry in entries { listed[entry.value["host_name"]?.value.stringValue ?? "?", default: 0] += 1 }
+            }
             for host in hosts {
                 let ledger = Self.ledger(ledgers[host]!)
                 let recorded = try store(host).runs(RunQuery(finished: true, running: false))
@@ -108,6 +133,11 @@ extension ReliabilityTests {
                 // The ledger's runs ended normally (exit 0), except b's interrupted ones.
                 #expect(ledger.compactMap { byID[$0] }.allSatisfy { $0.exitCode == 0 || bInFlight.contains($0.runID) })
                 #expect(recorded.count >= 150, "\(host): only \(recorded.count) runs")
+                // The fleet-wide views count the same: the exporter's --all-hosts
+                // series and dsari-info's --all-hosts listing, from another host's configuration.
+                let counts = dumpedCounts.filter { $0.key.hasPrefix("\(host)/") }.values.reduce(0, +)
+                #expect(counts == recorded.count, "\(host): exporter --all-hosts counts \(counts), database \(recorded.count)")
+                #expect(listed[host, default: 0] == recorded.count, "\(host): run list --all-hosts \(listed[host, default: 0])")
                 ReliabilityReport.record(
                     test: "fleet host \(host)", load: "3 hosts x 10 jobs/s, ~40 s",
                     faults: host == "b" ? "kill -9; 15 s outage" : "15 s outage",

@@ -155,18 +155,9 @@ public final class PostgresRunStore: RunStore {
 
     /// Reads the runs `query` selects, one row at a time (libpq's single-row mode).
     public func forEachRun(_ query: RunQuery, _ body: (StoredRunRow) throws -> Void) throws {
-        var parameters: [String?] = []
-        var conditions: [String] = []
-        switch query.hosts {
-        case .this:
-            parameters.append(hostName)
-            conditions.append("host_name = $1")
-        case .only(let hosts):
-            parameters.append(Self.arrayLiteral(hosts))
-            conditions.append("host_name = ANY($1::text[])")
-        case .all:
-            break
-        }
+        let (hostCondition, hostParameter) = hostFilter(query.hosts, parameter: 1)
+        var parameters: [String?] = hostParameter.map { [$0] } ?? []
+        var conditions: [String] = hostCondition.map { [$0] } ?? []
         if !query.jobNames.isEmpty {
             parameters.append(Self.arrayLiteral(query.jobNames))
             conditions.append("job_name = ANY($\(parameters.count)::text[])")
@@ -210,20 +201,22 @@ public final class PostgresRunStore: RunStore {
 
     /// This host's finished runs numbered after `position` (`dsari_seq`), in that order.
     @discardableResult
-    public func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
-        try withConnection { db in
+    public func forEachFinishedRun(after position: Int64, hosts: HostFilter, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
+        let (hostCondition, hostParameter) = hostFilter(hosts, parameter: 2)
+        return try withConnection { db in
             var count = 0
             try db.forEachRow(
                 """
                 SELECT dsari_seq, job_name, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
-                    extract(epoch FROM stop_time)::float8, exit_code, run_data->'nagios' IS NOT NULL
-                FROM runs WHERE dsari_seq > $1 AND host_name = $2 ORDER BY dsari_seq
-                """, [String(position), hostName]
+                    extract(epoch FROM stop_time)::float8, exit_code, run_data->'nagios' IS NOT NULL, host_name
+                FROM runs WHERE dsari_seq > $1 \(hostCondition.map { "AND " + $0 } ?? "") ORDER BY dsari_seq
+                """, [String(position)] + (hostParameter.map { [$0] } ?? [])
             ) { row in
                 count += 1
                 try body(
                     FinishedRunTimes(
-                        position: row.integer(0, 0) ?? 0, jobName: row.text(0, 1) ?? "", scheduleTime: row.double(0, 2) ?? 0,
+                        position: row.integer(0, 0) ?? 0, hostName: row.text(0, 7) ?? "", jobName: row.text(0, 1) ?? "",
+                        scheduleTime: row.double(0, 2) ?? 0,
                         startTime: row.double(0, 3) ?? 0, stopTime: row.double(0, 4) ?? 0, exitCode: row.integer(0, 5).map { Int($0) },
                         hasCheckResult: row.text(0, 6) == "t"))
             }
@@ -275,20 +268,34 @@ public final class PostgresRunStore: RunStore {
         }
     }
 
-    /// The plan this host's daemon last wrote, or nil.
-    public func daemonPlan() throws -> DaemonPlan? {
-        try withConnection { db in
+    /// The plans the daemons of `hosts` last wrote, by host name.
+    public func daemonPlans(hosts: HostFilter) throws -> [String: DaemonPlan] {
+        let (condition, parameter) = hostFilter(hosts, parameter: 1)
+        let filter = condition.map { "WHERE " + $0 } ?? ""
+        let parameters = parameter.map { [$0] } ?? []
+        return try withConnection { db in
+            var plans: [String: DaemonPlan] = [:]
             let state = try db.query(
-                "SELECT pid, start_time, shutdown_start_time, stop_time FROM dsari_swift_daemon WHERE host_name = $1", [hostName])
-            guard state.rowCount > 0 else { return nil }
-            var plan = DaemonPlan(
-                pid: Int32(truncatingIfNeeded: state.integer(0, 0) ?? 0), startTime: state.double(0, 1) ?? 0,
-                shutdownStartTime: state.double(0, 2), stopTime: state.double(0, 3))
-            let next = try db.query("SELECT job_name, next_run_time FROM dsari_swift_next_runs WHERE host_name = $1", [hostName])
-            for row in 0..<next.rowCount {
-                plan.nextRuns[next.text(row, 0) ?? ""] = next.double(row, 1)
+                "SELECT host_name, pid, start_time, shutdown_start_time, stop_time FROM dsari_swift_daemon \(filter)", parameters)
+            for row in 0..<state.rowCount {
+                plans[state.text(row, 0) ?? ""] = DaemonPlan(
+                    pid: Int32(truncatingIfNeeded: state.integer(row, 1) ?? 0), startTime: state.double(row, 2) ?? 0,
+                    shutdownStartTime: state.double(row, 3), stopTime: state.double(row, 4))
             }
-            return plan
+            let next = try db.query("SELECT host_name, job_name, next_run_time FROM dsari_swift_next_runs \(filter)", parameters)
+            for row in 0..<next.rowCount {
+                plans[next.text(row, 0) ?? ""]?.nextRuns[next.text(row, 1) ?? ""] = next.double(row, 2)
+            }
+            return plans
+        }
+    }
+
+    /// A `host_name` condition for `hosts` using parameter `$parameter`, and that parameter (none for `.all`).
+    private func hostFilter(_ hosts: HostFilter, parameter: Int) -> (condition: String?, parameter: String?) {
+        switch hosts {
+        case .this: ("host_name = $\(parameter)", hostName)
+        case .only(let names): ("host_name = ANY($\(parameter)::text[])", Self.arrayLiteral(names))
+        case .all: (nil, nil)
         }
     }
 

@@ -41,7 +41,13 @@ extension SQLiteRunStore {
 
     /// The plan the daemon last wrote, or nil when none has (a database no
     /// dsari-daemon of ours has run on, or written by dsari 2.0).
-    public func daemonPlan() throws -> DaemonPlan? {
+    /// The file's plan is this host's.
+    public func daemonPlans(hosts: HostFilter) throws -> [String: DaemonPlan] {
+        if case .only(let names) = hosts, !names.contains(hostName) { return [:] }
+        return try storedPlan().map { [hostName: $0] } ?? [:]
+    }
+
+    private func storedPlan() throws -> DaemonPlan? {
         try withConnection { box in
             let exists = try box.query(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('dsari_swift_daemon', 'dsari_swift_next_runs')", []

@@ -3,8 +3,10 @@ import DsariCore
 extension SQLiteRunStore {
     /// The finished runs after `position` (SQLite's rowid), in recording order.
     @discardableResult
-    public func forEachFinishedRun(after position: Int64, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
-        try withConnection { box in
+    public func forEachFinishedRun(after position: Int64, hosts: HostFilter, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
+        // Every run in the file is this host's.
+        if case .only(let names) = hosts, !names.contains(hostName) { return 0 }
+        return try withConnection { box in
             try box.query(
                 """
                 SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code,
@@ -17,7 +19,8 @@ extension SQLiteRunStore {
                     count += 1
                     try body(
                         FinishedRunTimes(
-                            position: statement.integer(0), jobName: statement.text(1) ?? "", scheduleTime: statement.real(2),
+                            position: statement.integer(0), hostName: hostName, jobName: statement.text(1) ?? "",
+                            scheduleTime: statement.real(2),
                             startTime: statement.real(3), stopTime: statement.real(4),
                             exitCode: statement.optionalInteger(5).map { Int($0) }, hasCheckResult: statement.optionalInteger(6) == 1))
                 }
