@@ -13,13 +13,24 @@ extension MetricsCollector {
         if case .array(let jobs)? = status["jobs"]?.value {
             rows = jobs.map { StatusRow($0.value, now: now) }
         }
-        rows.sort { $0.severity != $1.severity ? $0.severity > $1.severity : $0.name < $1.name }
+        // Grouped by host (hosts with the worst problems first), problems first within each.
+        var worst: [String: Int] = [:]
+        for row in rows { worst[row.host] = max(worst[row.host] ?? 0, row.severity) }
+        rows.sort { a, b in
+            if a.host != b.host {
+                let (x, y) = (worst[a.host] ?? 0, worst[b.host] ?? 0)
+                return x != y ? x > y : a.host < b.host
+            }
+            return a.severity != b.severity ? a.severity > b.severity : a.name < b.name
+        }
+        let fleet = rows.contains { !$0.host.isEmpty }
         var counts: [String: Int] = [:]
         for row in rows { counts[row.state, default: 0] += 1 }
         let summary = ["CRITICAL", "UNKNOWN", "WARNING", "PENDING", "OK"].compactMap { name in
             counts[name].map { "\($0) \(name)" }
         }
-        let generated = Self.timestamp(status["generated"]?.value)
+        let hosts = Set(rows.map(\.host)).sorted()
+        let generated = Self.secondText(status["generated"]?.value)
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
@@ -29,20 +40,47 @@ extension MetricsCollector {
             body { font-family: sans-serif; margin: 1.5em; color: #222; }
             table { border-collapse: collapse; width: 100%; }
             th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #ddd; vertical-align: top; }
-            th { cursor: pointer; user-select: none; background: #f4f4f4; }
+            th { cursor: pointer; user-select: none; background: #f4f4f4; white-space: nowrap; }
             th[aria-sort=ascending]::after { content: " \\25B2"; } th[aria-sort=descending]::after { content: " \\25BC"; }
             td.state { font-weight: bold; } td.num { text-align: right; white-space: nowrap; }
+            td.name, td.when { white-space: nowrap; } td.when small { color: #666; }
             tr.ok td.state { color: #1b7f2a; } tr.warning td.state { color: #a66b00; }
             tr.critical td.state { color: #b3001b; } tr.unknown td.state { color: #6a3d9a; } tr.pending td.state { color: #777; }
             tr.critical { background: #fdecee; } tr.warning { background: #fff6e0; } tr.unknown { background: #f3ecfa; }
+            tr.host th { background: #e8eef7; cursor: default; }
+            form { margin: 0 0 1em; } form label { margin-right: 1em; }
             </style></head><body>
             <h1>dsari status</h1>
-            <p>\(summary.joined(separator: ", ").htmlEscaped) &mdash; generated \(generated) by dsari-swift \(DsariVersion.string).</p>
-            <table id="status"><thead><tr><th>Job</th><th>State</th><th>Type</th><th>Attempt</th><th>Output</th>\
-            <th>Last run</th><th>Age</th><th>Duration</th><th>Next run</th></tr></thead>
+            <p>\(summary.joined(separator: ", ").htmlEscaped)\(fleet ? " on \(hosts.count) host\(hosts.count == 1 ? "" : "s")" : "") &mdash; \
+            generated <time data-epoch="\(Self.epochText(status["generated"]?.value))">\(generated)</time> by dsari-swift \(DsariVersion.string).</p>
+            <form id="filter" onsubmit="return false">\
+            \(fleet ? "<label>Host <input name=\"host\" list=\"hosts\" size=\"14\"></label><datalist id=\"hosts\">\(hosts.map { "<option value=\"\($0.htmlEscaped)\">" }.joined())</datalist>" : "")\
+            <label>State <select name="state"><option value="">any</option><option value="problem">not OK</option>\
+            <option>CRITICAL</option><option>UNKNOWN</option><option>WARNING</option><option>PENDING</option><option>OK</option></select></label>\
+            <label>Job <input name="job" size="16"></label></form>
+            <table id="status"><thead><tr>\(fleet ? "<th>Host</th>" : "")<th>Job</th><th>State</th><th>Type</th><th>Attempt</th><th>Output</th>\
+            <th>Last run</th><th>Duration</th><th>Next run</th></tr></thead>
             <tbody>
-            \(rows.map(\.html).joined())</tbody></table>
+            \(rows.map { $0.html(fleet: fleet) }.joined())</tbody></table>
             <script>
+            // Times in the viewer's zone, to the second; ages as "3 min ago".
+            document.querySelectorAll("time[data-epoch]").forEach(function (element) {
+              var epoch = parseFloat(element.getAttribute("data-epoch"));
+              if (!isNaN(epoch)) { element.textContent = new Date(epoch * 1000).toLocaleString(); }
+            });
+            var form = document.getElementById("filter");
+            function applyFilter() {
+              var host = form.host ? form.host.value.toLowerCase() : "";
+              var state = form.state.value, job = form.job.value.toLowerCase();
+              document.querySelectorAll("#status tbody tr").forEach(function (row) {
+                var shown = (!host || row.getAttribute("data-host").toLowerCase().indexOf(host) >= 0)
+                  && (!job || row.getAttribute("data-job").toLowerCase().indexOf(job) >= 0)
+                  && (!state || (state === "problem" ? row.getAttribute("data-state") !== "OK" : row.getAttribute("data-state") === state));
+                row.style.display = shown ? "" : "none";
+              });
+            }
+            form.addEventListener("input", applyFilter);
+            form.addEventListener("change", applyFilter);
             document.querySelectorAll("#status th").forEach(function (header, column) {
               header.addEventListener("click", function () {
                 var body = document.querySelector("#status tbody");
@@ -65,9 +103,27 @@ extension MetricsCollector {
             """
     }
 
-    static func timestamp(_ value: ConfigValue?) -> String {
+    /// A time to the second, in the server's zone (the page's script shows it in the viewer's).
+    static func secondText(_ value: ConfigValue?) -> String {
         guard case .double(let seconds)? = value else { return "" }
-        return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
+        let text = ISO8601Timestamp.format(Instant(epochSeconds: seconds.rounded(.down)), timeZone: .current)
+        // 2026-11-29T20:11:23.000000+00:00 → 2026-11-29 20:11:23 +00:00
+        guard let dot = text.firstIndex(of: ".") else { return text.replacingOccurrences(of: "T", with: " ") }
+        let zone = text[dot...].drop { $0 != "+" && $0 != "-" }
+        return text[..<dot].replacingOccurrences(of: "T", with: " ") + " " + zone
+    }
+
+    static func epochText(_ value: ConfigValue?) -> String {
+        guard case .double(let seconds)? = value else { return "" }
+        return String(Int64(seconds.rounded(.down)))
+    }
+
+    /// A time cell: the time (the viewer's zone by script) and how long ago or ahead.
+    static func whenCell(_ value: ConfigValue?, now: Double) -> String {
+        guard case .double(let seconds)? = value else { return "<td class=\"when\" data-sort=\"-1\"></td>" }
+        let relative = seconds <= now ? "\(age(now - seconds)) ago" : "in \(age(seconds - now))"
+        return "<td class=\"when\" data-sort=\"\(seconds)\"><time data-epoch=\"\(epochText(value))\">\(secondText(value))</time>"
+            + "<br><small>\(relative)</small></td>"
     }
 
     /// "42 s", "5 min", "3 h", "2 d": how long ago, as a person reads it.
@@ -84,10 +140,11 @@ extension MetricsCollector {
 
 /// One row of `/status`, from one job of `/status.json`.
 private struct StatusRow {
+    let host: String
     let name: String
     let state: String
     let severity: Int
-    let html: String
+    private let cells: String
 
     init(_ job: ConfigValue, now: Double) {
         func number(_ key: String) -> Double? {
@@ -98,9 +155,9 @@ private struct StatusRow {
             }
         }
         func text(_ key: String) -> String { job[key]?.value.stringValue ?? "" }
+        host = text("host_name")
         name = text("job_name")
         state = job["state_name"]?.value.stringValue ?? "PENDING"
-        let css = state.lowercased()
         severity = ["OK": 0, "PENDING": 1, "WARNING": 2, "UNKNOWN": 3, "CRITICAL": 4][state] ?? 1
         var attempt = ""
         var attemptKey = ""
@@ -108,22 +165,24 @@ private struct StatusRow {
             attempt = "\(Int(current))/\(Int(most))"
             attemptKey = String(current / max(most, 1))
         }
-        let stop = number("last_run_stop_time")
         let duration = number("last_run_duration")
-        let next = number("next_check")
-        func sortable(_ value: Double?) -> String { value.map { " data-sort=\"\($0)\"" } ?? " data-sort=\"-1\"" }
         func escape(_ text: String) -> String { text.htmlEscaped }
         var flapping = ""
         if job["is_flapping"]?.value == .bool(true) { flapping = " (flapping)" }
-        html = """
-            <tr class="\(css)"><td>\(escape(name))</td><td class="state" data-sort="\(severity)">\(escape(state))</td>\
+        cells = """
+            <td class="name">\(escape(name))</td><td class="state" data-sort="\(severity)">\(escape(state))</td>\
             <td>\(escape(text("state_type_name")))</td><td class="num"\(attemptKey.isEmpty ? "" : " data-sort=\"\(attemptKey)\"")>\
             \(attempt)\(flapping)</td><td>\(escape(text("plugin_output")))</td>\
-            <td\(sortable(stop))>\(MetricsCollector.timestamp(job["last_run_stop_time"]?.value))</td>\
-            <td class="num"\(sortable(stop.map { now - $0 }))>\(stop.map { MetricsCollector.age(now - $0) } ?? "")</td>\
-            <td class="num"\(sortable(duration))>\(duration.map { String(format: "%.3f s", $0) } ?? "")</td>\
-            <td\(sortable(next))>\(MetricsCollector.timestamp(job["next_check"]?.value))</td></tr>
+            \(MetricsCollector.whenCell(job["last_run_stop_time"]?.value, now: now))\
+            <td class="num" data-sort="\(duration ?? -1)">\(duration.map { String(format: "%.3f s", $0) } ?? "")</td>\
+            \(MetricsCollector.whenCell(job["next_check"]?.value, now: now))</tr>
 
             """
+    }
+
+    func html(fleet: Bool) -> String {
+        let attributes =
+            "class=\"\(state.lowercased())\" data-host=\"\(host.htmlEscaped)\" data-job=\"\(name.htmlEscaped)\" data-state=\"\(state)\""
+        return "<tr \(attributes)>" + (fleet ? "<td class=\"name\">\(host.isEmpty ? "-" : host.htmlEscaped)</td>" : "") + cells
     }
 }

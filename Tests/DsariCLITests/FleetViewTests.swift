@@ -71,6 +71,22 @@ struct FleetViewTests {
         #expect(checks.standardOutput.contains("beta") && checks.standardOutput.contains("CRITICAL - beta down"))
         let quiet = try info.run(["-c", alpha.configDirectory, "check", "status"], environment: environment)
         #expect(quiet.status == 0 && !quiet.standardOutput.contains("beta down"))
+
+        // The exporter's fleet page: a host column, beta (a CRITICAL check) before alpha, in a real browser without errors.
+        let exporter = try ExporterProcess(home: alpha.home, arguments: ["--all-hosts"])
+        defer { exporter.stop() }
+        let page = try httpBody(port: exporter.port, path: "/status")
+        #expect(page.contains("<th>Host</th>") && page.contains(" on 2 hosts"), "\(page)")
+        let betaRow = try #require(page.range(of: "data-host=\"beta\" data-job=\"chk\""))
+        let alphaRow = try #require(page.range(of: "data-host=\"alpha\" data-job=\"ping\""))
+        #expect(betaRow.lowerBound < alphaRow.lowerBound)
+        let metrics = try httpBody(port: exporter.port, path: "/metrics")
+        #expect(metrics.contains("dsari_check_state{host=\"beta\",job_name=\"chk\"} 2\n"), "\(metrics)")
+        #expect(metrics.contains("dsari_run_count{host=\"alpha\",job_name=\"ping\"} "))
+        let (png, console) = try BrowserTests.screenshot(
+            "http://127.0.0.1:\(exporter.port)/status", name: "fleet-status", profile: alpha.home)
+        #expect(console.isEmpty, "the fleet page logged: \(console)")
+        print("screenshot: \(png)")
     }
 
     /// A server not reachable at start: the daemon says so every few seconds

@@ -86,10 +86,19 @@ struct PrometheusExporterCommandTests {
         #expect(page.contains("<meta http-equiv=\"refresh\""))
         #expect(page.contains("WARN &lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;disk&lt;/b&gt;"))
         #expect(!page.contains("<b>disk</b>") && !page.contains("<script>alert"))
-        #expect(page.contains("<tr class=\"warning\"><td>chk</td><td class=\"state\" data-sort=\"2\">WARNING</td><td>HARD</td>"))
+        #expect(
+            page.contains(
+                "<tr class=\"warning\" data-host=\"\" data-job=\"chk\" data-state=\"WARNING\"><td class=\"name\">chk</td>"
+                    + "<td class=\"state\" data-sort=\"2\">WARNING</td><td>HARD</td>"), "\(page)")
         #expect(page.contains("1/1"))
+        // Times to the second with their age, not microsecond stamps; no host column for one host.
+        #expect(page.contains(" ago</small>") && page.contains("<time data-epoch=\""))
+        #expect(page.range(of: #"\d\d:\d\d:\d\d\.\d{6}"#, options: .regularExpression) == nil, "\(page)")
+        #expect(!page.contains("<th>Host</th>"))
         // Problems first: CRITICAL, WARNING, no run yet, OK.
-        let order = ["<td>bad</td>", "<td>chk</td>", "<td>idle</td>", "<td>ok</td>"].compactMap { page.range(of: $0)?.lowerBound }
+        let order = ["data-job=\"bad\"", "data-job=\"chk\"", "data-job=\"idle\"", "data-job=\"ok\""].compactMap {
+            page.range(of: $0)?.lowerBound
+        }
         #expect(order.count == 4 && order == order.sorted(), "\(page)")
         #expect(page.contains("1 CRITICAL, 1 WARNING, 1 PENDING, 1 OK"))
         // The check's metrics: perfdata in seconds.
