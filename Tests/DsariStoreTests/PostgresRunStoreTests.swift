@@ -17,22 +17,6 @@ struct PostgresRunStoreTests {
             triggerData: ["k": "v"], runData: ["pid": 42, "emoji": "💥 ok"])
     }
 
-    @Test func startThenFinishMovesTheRunAndRepeatsAreIdempotent() throws {
-        let dsn = try PostgresServer.shared.createDatabase()
-        let store = try PostgresRunStore(dsn: dsn, hostName: "alpha")
-        var record = run("build", start: 1_700_000_100.123456)
-        try store.recordStart(record)
-        try store.recordStart(record)  // a batch applied again after a lost commit
-        #expect(try store.runningRuns().map(\.runID) == [record.runID])
-        record.stopTime = 1_700_000_105.654321
-        record.exitCode = 0
-        try store.recordFinished([record])
-        try store.apply([.started(record), .finished(record)])  // again: nothing doubled
-        #expect(try store.runningRuns().isEmpty)
-        let finished = try store.runs(jobNames: ["build"], runIDs: [])
-        #expect(finished == [record])
-    }
-
     @Test func eachHostSeesItsOwnRunsAndPreviousRuns() throws {
         let dsn = try PostgresServer.shared.createDatabase()
         let alpha = try PostgresRunStore(dsn: dsn, hostName: "alpha")
@@ -49,28 +33,6 @@ struct PostgresRunStoreTests {
         #expect(try alpha.runningRuns().map(\.startTime) == [400])
         #expect(try beta.runningRuns().map(\.startTime) == [500])
         #expect(try alpha.runs(jobNames: [], runIDs: []).map(\.startTime) == [100, 200, 400])
-    }
-
-    @Test func finishedRunsAreReadOnceInOrderAfterACursor() throws {
-        let dsn = try PostgresServer.shared.createDatabase()
-        let store = try PostgresRunStore(dsn: dsn, hostName: "alpha")
-        let nagios: ConfigValue = ["nagios": ["current_state": 2, "plugin_output": "CRITICAL"]]
-        try store.recordFinished([
-            run("a", start: 10, stop: 11, exit: 0),
-            RunRecord(jobName: "c", runID: Self.uuid(), scheduleTime: 19, startTime: 20, stopTime: 21, exitCode: 2, runData: nagios),
-        ])
-        var seen: [FinishedRunTimes] = []
-        try store.forEachFinishedRun(after: 0) { seen.append($0) }
-        #expect(seen.map(\.jobName) == ["a", "c"])
-        #expect(seen.map(\.hasCheckResult) == [false, true])
-        let cursor = try #require(seen.last?.position)
-        #expect(try store.maximumPosition() == cursor)
-        #expect(try store.runData(at: cursor)["nagios"]?["plugin_output"]?.value == .string("CRITICAL"))
-        #expect(try store.latestCheckResult(jobName: "c")?["current_state"]?.value == .int(2))
-        try store.recordFinished([run("a", start: 30, stop: 31, exit: 5)])
-        seen = []
-        try store.forEachFinishedRun(after: cursor) { seen.append($0) }
-        #expect(seen.map(\.exitCode) == [5])
     }
 
     /// dsari 2.0's own tables, with a row written as dsari 2.0 writes it

@@ -168,14 +168,18 @@ public final class PostgresRunStore: RunStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var parts: [String] = []
-        if query.finished { parts.append("SELECT \(Self.runColumns), start_time AS sort_key FROM runs \(filter)") }
-        if query.running { parts.append("SELECT \(Self.runningColumns), start_time AS sort_key FROM runs_running \(filter)") }
+        // Sorted on the uuid itself: its order is the lowercase text's byte
+        // order (dsari's sorted keys) whatever the database's collation.
+        if query.finished { parts.append("SELECT \(Self.runColumns), start_time AS sort_key, run_id AS id_key FROM runs \(filter)") }
+        if query.running {
+            parts.append("SELECT \(Self.runningColumns), start_time AS sort_key, run_id AS id_key FROM runs_running \(filter)")
+        }
         guard !parts.isEmpty else { return }
         let order =
             switch query.order {
             case .startTime: "ORDER BY sort_key"
             case .startTimeDescending: "ORDER BY sort_key DESC"
-            case .runID: "ORDER BY run_id"
+            case .runID: "ORDER BY id_key"
             }
         try withConnection { db in
             try db.forEachRow(parts.joined(separator: " UNION ALL ") + " " + order, parameters) { result in
