@@ -57,14 +57,11 @@ def proc_stats(pid):
     return cpu, rss
 
 
-def run_daemon(bindir, jobs_yaml, seconds, settle=2.0):
-    home = tempfile.mkdtemp(prefix="dsari-bench.")
-    os.makedirs(f"{home}/etc")
-    with open(f"{home}/etc/dsari.yaml", "w") as f:
-        f.write(jobs_yaml)
-    env = dict(os.environ, DSARI_HOME=home)
+def timed_daemon(bindir, home, seconds, settle=2.0):
+    """Runs dsari-daemon on `home` for `seconds` after `settle`; (begin, end, CPU seconds, peak RSS MB)."""
     log = open(f"{home}/daemon.log", "w")
-    daemon = subprocess.Popen([f"{bindir}/dsari-daemon", "-c", f"{home}/etc"], env=env, stderr=log, stdout=log)
+    daemon = subprocess.Popen([f"{bindir}/dsari-daemon", "-c", f"{home}/etc"], env=dict(os.environ, DSARI_HOME=home),
+                              stderr=log, stdout=log)
     time.sleep(settle)
     begin = time.time()
     cpu0, _ = proc_stats(daemon.pid)
@@ -73,11 +70,20 @@ def run_daemon(bindir, jobs_yaml, seconds, settle=2.0):
     cpu1, rss = proc_stats(daemon.pid)
     daemon.send_signal(signal.SIGTERM)
     daemon.wait(timeout=60)
+    return begin, end, cpu1 - cpu0, rss
+
+
+def run_daemon(bindir, jobs_yaml, seconds, settle=2.0):
+    home = tempfile.mkdtemp(prefix="dsari-bench.")
+    os.makedirs(f"{home}/etc")
+    with open(f"{home}/etc/dsari.yaml", "w") as f:
+        f.write(jobs_yaml)
+    begin, end, cpu, rss = timed_daemon(bindir, home, seconds, settle)
     db = sqlite3.connect(f"{home}/var/dsari.sqlite3")
     rows = db.execute(
         "SELECT job_name, schedule_time, start_time FROM runs WHERE schedule_time >= ? AND schedule_time < ?", (begin, end)
     ).fetchall()
-    return home, rows, end - begin, cpu1 - cpu0, rss
+    return home, rows, end - begin, cpu, rss
 
 
 def per_second_jobs(n, command="/bin/true"):

@@ -29,7 +29,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, bin_path, per_second_jobs, percentile, proc_stats  # noqa: E402
+from bench import ROOT, bin_path, per_second_jobs, percentile, proc_stats, timed_daemon  # noqa: E402
 
 
 def free_port():
@@ -108,18 +108,8 @@ def daemon_run(bindir, backend, jobs, seconds, settle=2.0):
         database, dsn = SERVER.database()
         lines = f"database: {{type: postgresql, dsn: '{dsn}'}}\n"
     home = home_with(jobs, lines)
-    log = open(f"{home}/daemon.log", "w")
-    daemon = subprocess.Popen([f"{bindir}/dsari-daemon", "-c", f"{home}/etc"], env=dict(os.environ, DSARI_HOME=home),
-                              stderr=log, stdout=log)
-    time.sleep(settle)
-    begin = time.time()
-    cpu0, _ = proc_stats(daemon.pid)
-    time.sleep(seconds)
-    end = time.time()
-    cpu1, rss = proc_stats(daemon.pid)
-    daemon.send_signal(signal.SIGTERM)
-    daemon.wait(timeout=60)
-    return scheduled_rows(backend, home, database, begin, end), end - begin, cpu1 - cpu0, rss
+    begin, end, cpu, rss = timed_daemon(bindir, home, seconds, settle)
+    return scheduled_rows(backend, home, database, begin, end), end - begin, cpu, rss
 
 
 def bench_a(bindir, backend, seconds):
