@@ -14,9 +14,9 @@ struct NRPEListenerDaemonTests {
 
     /// Starts a daemon with `settings` (top-level lines) and `jobs`, and
     /// returns it with the port its log names.
-    static func daemon(settings: String, jobs: String) throws -> (DaemonProcess, UInt16) {
+    static func daemon(backend: StoreBackend = .sqlite, settings: String, jobs: String) throws -> (DaemonProcess, UInt16) {
         try #require(FileManager.default.isExecutableFile(atPath: checkNRPE), "script/test installs nagios-nrpe-plugin")
-        let daemon = try DaemonProcess(config: "nrpe_listen: \"127.0.0.1:0\"\n\(settings)\njobs:\n\(jobs)")
+        let daemon = try DaemonProcess(config: "nrpe_listen: \"127.0.0.1:0\"\n\(settings)\njobs:\n\(jobs)", backend: backend)
         try daemon.start()
         var port: UInt16?
         _ = eventually(timeout: 15) {
@@ -41,15 +41,15 @@ struct NRPEListenerDaemonTests {
 
     static func waitForRuns(_ daemon: DaemonProcess, jobs: [String]) -> Bool {
         eventually(timeout: 30) {
-            guard FileManager.default.fileExists(atPath: daemon.databasePath),
-                let runs = try? SQLiteRunStore(path: daemon.databasePath).runs(jobNames: [], runIDs: [], running: false)
-            else { return false }
+            guard let runs = try? daemon.store()?.runs(jobNames: [], runIDs: [], running: false) else { return false }
             return Set(jobs).isSubset(of: Set(runs.map(\.jobName)))
         }
     }
 
-    @Test func plainTCPAnswersWithTheRecordedResults() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func plainTCPAnswersWithTheRecordedResults(backend: StoreBackend.Kind) throws {
         let (daemon, port) = try Self.daemon(
+            backend: try backend.make(),
             settings: "nrpe_ssl: false",
             jobs: """
                   ok: {command: [\(Self.plugins)/check_dummy, '0', all fine], schedule: "* * * * * *", nagios_check: true}
@@ -99,8 +99,10 @@ struct NRPEListenerDaemonTests {
     }
 
     /// check_nrpe's default: TLS with anonymous DH; a check never run is run on demand.
-    @Test func anonymousTLSAndRunOnDemand() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func anonymousTLSAndRunOnDemand(backend: StoreBackend.Kind) throws {
         let (daemon, port) = try Self.daemon(
+            backend: try backend.make(),
             settings: "nrpe_no_result: run",
             jobs: """
                   crit: {command: [\(Self.plugins)/check_dummy, '2', down], schedule: "* * * * * *", nagios_check: true}
@@ -114,7 +116,7 @@ struct NRPEListenerDaemonTests {
         #expect(try Self.checkNRPE(port, ["-2", "-c", "crit"]).status == 2)
         let asked = try Self.checkNRPE(port, ["-c", "ondemand"])
         #expect(asked.status == 1 && asked.standardOutput == "WARNING: asked for\n", "\(asked) \(daemon.log)")
-        let runs = try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: ["ondemand"], runIDs: [], running: false)
+        let runs = try #require(try daemon.store()).runs(jobNames: ["ondemand"], runIDs: [], running: false)
         #expect(runs.map(\.triggerType) == ["nrpe"])
         // Plain TCP against the TLS listener: refused, the daemon goes on.
         #expect(try Self.checkNRPE(port, ["-n", "-c", "crit"]).status == 3)

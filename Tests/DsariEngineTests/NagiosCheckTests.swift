@@ -141,7 +141,8 @@ struct NagiosCheckTests {
 
     /// Nagios' soft/hard logic with retry_interval on a seconds schedule,
     /// and a restart that goes on from the recorded state.
-    @Test func softThenHardWithRetriesAndARestartKeepsTheState() throws {
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func softThenHardWithRetriesAndARestartKeepsTheState(backend kind: StoreBackend.Kind) throws {
         let home = try TemporaryDirectory(prefix: "dsari-soft-hard")
         let config = """
             jobs:
@@ -152,13 +153,12 @@ struct NagiosCheckTests {
                 max_check_attempts: 3
                 retry_interval: 1
             """
-        let daemon = try DaemonProcess(config: config, home: home)
+        let daemon = try DaemonProcess(config: config, home: home, backend: try kind.make())
         defer { daemon.stop() }
         try daemon.home.write("state", "2")
         try daemon.start()
         func runs() throws -> [RunRecord] {
-            guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return [] }
-            return try SQLiteRunStore(path: daemon.databasePath).runs(jobNames: ["flaky"], runIDs: [], running: false)
+            try daemon.store()?.runs(jobNames: ["flaky"], runIDs: [], running: false) ?? []
         }
         func field(_ run: RunRecord, _ key: String) -> ConfigValue? { run.runData["nagios"]?.value[key]?.value }
         #expect(try eventually(timeout: 30) { try runs().count >= 4 }, "\(daemon.log)")
@@ -183,7 +183,7 @@ struct NagiosCheckTests {
         #expect(field(first[3], "last_state_change") == .double(first[0].startTime))
 
         // A new daemon goes on from the recorded state: still HARD, same hard state change.
-        let again = try DaemonProcess(config: config, home: home)
+        let again = try DaemonProcess(config: config, home: home, backend: daemon.backend)
         defer { again.stop() }
         try again.start()
         let before = first.count
