@@ -35,9 +35,12 @@ struct NRPEPacket: Equatable {
     /// Bytes after the buffer: 3 in version 3 (check_nrpe -3 sends and expects them), else none.
     static func tailPadding(version: Int16) -> Int { version == 3 ? 3 : 0 }
 
-    /// The largest answer text a packet of `version` carries (its NUL included in the buffer).
+    /// The longest answer NRPE 4.1 sends in a packet of `version`: 1023
+    /// bytes in versions 2 and 3 (its 1024-byte output buffer), 65504 in
+    /// version 4 (its 64 KiB less the 32 bytes it keeps back); longer
+    /// output is cut there, as NRPE cuts it.
     static func maximumTextLength(version: Int16) -> Int {
-        version == 2 ? version2BufferSize - 1 : maximumBufferLength - 1
+        version == 4 ? 65_504 : version2BufferSize - 1
     }
 
     enum DecodeError: Error, Equatable, CustomStringConvertible {

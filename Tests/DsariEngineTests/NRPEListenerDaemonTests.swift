@@ -57,7 +57,7 @@ struct NRPEListenerDaemonTests {
                   crit: {command: [\(Self.plugins)/check_dummy, '2', down], schedule: "* * * * * *", nagios_check: true}
                   unknown: {command: [\(Self.plugins)/check_dummy, '3', what], schedule: "* * * * * *", nagios_check: true}
                   nrpe_check_load: {command: [\(Self.plugins)/check_load, -w, '900,900,900', -c, '999,999,999'], schedule: "* * * * * *", nagios_check: true, nrpe_command: check_load}
-                  long: {command: [/bin/sh, -c, 'head -c 65000 /dev/zero | tr "\\\\0" x; echo'], schedule: "* * * * * *", nagios_check: true}
+                  long: {command: [/bin/sh, -c, 'head -c 70000 /dev/zero | tr "\\\\0" x; echo'], schedule: "* * * * * *", nagios_check: true}
                   never: {command: [\(Self.plugins)/check_dummy, '0'], nagios_check: true}
                   plain: {command: [/bin/true], schedule: "* * * * * *"}
                 """)
@@ -77,11 +77,13 @@ struct NRPEListenerDaemonTests {
         #expect(
             load.status == 0 && load.standardOutput.hasPrefix("LOAD OK - total load average") && load.standardOutput.contains("|load1="),
             "\(load)")
-        // Long output: all of it in v4 (up to 64 KiB), 1023 bytes in v2.
+        // Long output, cut where NRPE 4.1 cuts it: 65504 bytes in v4, 1023 in v2 and v3.
         let long4 = try Self.checkNRPE(port, ["-n", "-c", "long"])
-        #expect(long4.standardOutput == String(repeating: "x", count: 65_000) + "\n", "\(long4.standardOutput.count)")
+        #expect(long4.standardOutput == String(repeating: "x", count: 65_504) + "\n", "\(long4.standardOutput.count)")
         let long2 = try Self.checkNRPE(port, ["-n", "-2", "-c", "long"])
         #expect(long2.standardOutput == String(repeating: "x", count: 1023) + "\n", "\(long2.standardOutput.count)")
+        let long3 = try Self.checkNRPE(port, ["-n", "-3", "-c", "long"])
+        #expect(long3.standardOutput == String(repeating: "x", count: 1023) + "\n", "\(long3.standardOutput.count)")
         // _NRPE_CHECK, unknown commands, jobs that are not checks, checks never run, arguments.
         let hello = try Self.checkNRPE(port, ["-n"])
         #expect(hello.status == 0 && hello.standardOutput.hasPrefix("NRPE v4.1.0 (dsari-swift "))

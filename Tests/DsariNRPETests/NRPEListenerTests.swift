@@ -33,9 +33,12 @@ struct NRPEListenerTests {
         let v2 = NRPEPacket(version: 2, kind: .response, resultCode: 1, text: long).encoded()
         #expect(v2.count == 1036)
         #expect(v2[10..<1033].allSatisfy { $0 == UInt8(ascii: "x") } && v2[1033] == 0)
+        // As NRPE 4.1 cuts them: 65504 bytes in v4 (buffer_length 65505 with the NUL), 1023 in v3.
         let v4 = NRPEPacket(version: 4, kind: .response, resultCode: 2, text: long).encoded()
-        #expect(v4.count == 16 + 65_536)
-        #expect(v4[12..<16] == [0x00, 0x01, 0x00, 0x00][...])  // buffer_length 65536: 65535 bytes and the NUL
+        #expect(v4.count == 16 + 65_505)
+        #expect(v4[12..<16] == [0x00, 0x00, 0xFF, 0xE1][...])
+        let v3 = NRPEPacket(version: 3, kind: .response, resultCode: 2, text: long).encoded()
+        #expect(v3.count == 16 + 1024 + 3 && v3[12..<16] == [0x00, 0x00, 0x04, 0x00][...])
         let short = NRPEPacket(version: 4, kind: .response, resultCode: 0, text: Array("OK: all fine".utf8)).encoded()
         // As NRPE 4.1 answers: buffer_length = text + NUL (29 bytes in all).
         #expect(short.count == 29 && short[15] == 13)
