@@ -1,6 +1,7 @@
 import DsariCore
 import DsariEngine
 import DsariNRPE
+import DsariNagios
 import DsariStore
 import Foundation
 import Synchronization
@@ -95,7 +96,10 @@ final class NRPEAnswers: Sendable {
             if let perf = nagios["performance_data"]?.value.stringValue, !perf.isEmpty { text += " | " + perf }
             if let long = nagios["long_plugin_output"]?.value.stringValue, !long.isEmpty { text += "\n" + long }
         }
-        if text.isEmpty { text = "NRPE: Unable to read output" }
+        if text.isEmpty {
+            // NRPE's answer for a plugin that printed nothing, whatever its exit code.
+            return NRPEAnswer(resultCode: 3, text: CheckResult.nrpeNoOutput)
+        }
         return NRPEAnswer(resultCode: state, text: text)
     }
 }

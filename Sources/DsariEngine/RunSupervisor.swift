@@ -196,7 +196,9 @@ final class RunSupervisor: @unchecked Sendable {
         run.record.exitCode = exitCode
         var data: [ConfigValue.Entry] = [.init(key: "start_error", value: ConfigNode(.string(message)))]
         if run.job.nagiosCheck {
-            let result = CheckResult(exitCode: exitCode, standardOutput: "", timedOutAfter: nil, policy: run.job.check.outOfRangeExit)
+            let result = CheckResult(
+                exitCode: exitCode, standardOutput: "", timedOutAfter: nil, policy: run.job.check.outOfRangeExit,
+                asNRPE: run.job.nrpeCommand != nil)
             data.append(.init(key: "nagios", value: ConfigNode(checkRunData(run, result))))
         }
         run.record.runData = .mapping(data)
@@ -224,7 +226,8 @@ final class RunSupervisor: @unchecked Sendable {
                 if run.job.nagiosCheck {
                     let result = CheckResult(
                         exitCode: run.record.exitCode ?? 3, standardOutput: String(decoding: summary.standardOutputPrefix, as: UTF8.self),
-                        timedOutAfter: run.timedOut ? run.job.maxExecution : nil, policy: run.job.check.outOfRangeExit)
+                        timedOutAfter: run.timedOut ? run.job.maxExecution : nil, policy: run.job.check.outOfRangeExit,
+                        asNRPE: run.job.nrpeCommand != nil)
                     add("nagios", checkRunData(run, result))
                 }
                 switch readReturnData(run) {

@@ -14,10 +14,19 @@ public struct CheckResult: Sendable, Hashable {
     /// what the NRPE listener answers check_nrpe with.
     public var rawOutput: String
 
+    /// NRPE's answer for a plugin that printed nothing on stdout.
+    public static let nrpeNoOutput = "NRPE: Unable to read output"
+    /// What Nagios shows for a plugin that printed nothing.
+    public static let noOutput = "(No output returned from plugin)"
+
     /// Interprets a finished check. A check killed by `max_execution` is
-    /// UNKNOWN with NRPE's message, whatever its exit code.
+    /// UNKNOWN with NRPE's message, whatever its exit code. `asNRPE` (a job
+    /// made from an nrpe.cfg): a plugin that printed nothing on stdout is
+    /// UNKNOWN, as NRPE answers it, whatever its exit code; other checks
+    /// keep the exit code's state, as Nagios Core does.
     public init(
-        exitCode: Int, standardOutput: String, timedOutAfter timeout: Double?, policy: OutOfRangeExitPolicy = .critical
+        exitCode: Int, standardOutput: String, timedOutAfter timeout: Double?, policy: OutOfRangeExitPolicy = .critical,
+        asNRPE: Bool = false
     ) {
         self.exitCode = exitCode
         if let timeout {
@@ -32,9 +41,13 @@ public struct CheckResult: Sendable, Hashable {
         rawOutput = standardOutput.hasSuffix("\n") ? String(standardOutput.dropLast()) : standardOutput
         output = PluginOutput(parsing: standardOutput)
         note = CheckState.outOfBoundsMessage(exitCode: exitCode)
-        if output.text.isEmpty, state != .ok {
-            // Nagios shows this for a plugin that printed nothing.
-            output.text = "(No output returned from plugin)"
+        if rawOutput.isEmpty, asNRPE {
+            state = .unknown
+            rawOutput = Self.nrpeNoOutput
+            note = "no output on stdout: UNKNOWN, as NRPE answers it (exit code \(exitCode))"
+        }
+        if output.text.isEmpty {
+            output.text = Self.noOutput
         }
     }
 

@@ -738,6 +738,32 @@ struct ConfigLoaderTests {
         #expect(error.expected == expected)
     }
 
+    /// Jobs from an nrpe.cfg (they have `nrpe_command`) read an exit code
+    /// outside 0–3 as NRPE does, unless they or `nrpe_out_of_range_exit` say otherwise.
+    @Test func nrpeJobsDefaultToUnknownForOutOfRangeExits() throws {
+        let fixture = try Fixture()
+        try fixture.write(
+            "dsari.yaml",
+            """
+            jobs:
+              imported: {command: [x], nagios_check: true, nrpe_command: check_x}
+              mine: {command: [x], nagios_check: true}
+              pinned: {command: [x], nagios_check: true, nrpe_command: check_y, out_of_range_exit: critical}
+            """)
+        var config = try fixture.load()
+        #expect(config.jobs["imported"]?.check.outOfRangeExit == .unknown)
+        #expect(config.jobs["mine"]?.check.outOfRangeExit == .critical)
+        #expect(config.jobs["pinned"]?.check.outOfRangeExit == .critical)
+        try fixture.write("config.d/nrpe.yaml", "nrpe_out_of_range_exit: critical\n")
+        config = try fixture.load()
+        #expect(config.jobs["imported"]?.check.outOfRangeExit == .critical)
+        let path = try fixture.write("config.d/nrpe.yaml", "nrpe_out_of_range_exit: warning\n")
+        #expect(
+            fixture.loadError()?.description
+                == "\(path):1: \"nrpe_out_of_range_exit\" must be \"unknown\" (NRPE, the default) or \"critical\" (Nagios Core), not the string \"warning\"."
+        )
+    }
+
     @Test func databaseOptionErrors() throws {
         let fixture = try Fixture()
         // dsari 2.0's other backends: MySQL and MongoDB are refused, naming what is supported.

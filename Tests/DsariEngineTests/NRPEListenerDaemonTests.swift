@@ -1,3 +1,4 @@
+import DsariCore
 import DsariStore
 import DsariTestSupport
 import Foundation
@@ -60,9 +61,38 @@ struct NRPEListenerDaemonTests {
                   long: {command: [/bin/sh, -c, 'head -c 70000 /dev/zero | tr "\\\\0" x; echo'], schedule: "* * * * * *", nagios_check: true}
                   never: {command: [\(Self.plugins)/check_dummy, '0'], nagios_check: true}
                   plain: {command: [/bin/true], schedule: "* * * * * *"}
+                  nrpe_silent: {command: [/bin/true], schedule: "* * * * * *", nagios_check: true, nrpe_command: silent}
+                  nrpe_stderr: {command: [/bin/sh, -c, 'echo broken >&2; exit 2'], schedule: "* * * * * *", nagios_check: true, nrpe_command: stderr_only}
+                  nrpe_seven: {command: [/bin/sh, -c, 'echo odd; exit 7'], schedule: "* * * * * *", nagios_check: true, nrpe_command: seven}
+                  quiet_ok: {command: [/bin/true], schedule: "* * * * * *", nagios_check: true}
                 """)
         defer { daemon.stop() }
-        #expect(Self.waitForRuns(daemon, jobs: ["ok", "warn", "crit", "unknown", "nrpe_check_load", "long", "plain"]), "\(daemon.log)")
+        #expect(
+            Self.waitForRuns(
+                daemon,
+                jobs: [
+                    "ok", "warn", "crit", "unknown", "nrpe_check_load", "long", "plain", "nrpe_silent", "nrpe_stderr", "nrpe_seven",
+                    "quiet_ok",
+                ]),
+            "\(daemon.log)")
+        // As NRPE 4.1 answers (issue #16): a plugin that printed nothing on
+        // stdout is UNKNOWN "NRPE: Unable to read output", whatever its exit
+        // code; an exit code outside 0-3 of a job from an nrpe.cfg is UNKNOWN.
+        for command in ["silent", "stderr_only", "quiet_ok"] {
+            let answer = try Self.checkNRPE(port, ["-n", "-c", command])
+            #expect(answer.status == 3 && answer.standardOutput == "NRPE: Unable to read output\n", "\(command): \(answer)")
+        }
+        let seven = try Self.checkNRPE(port, ["-n", "-c", "seven"])
+        #expect(seven.status == 3 && seven.standardOutput == "odd\n", "\(seven)")
+        // The recorded state agrees (NRPE jobs); a hand-written check keeps Nagios Core's state from its exit code.
+        let store = try #require(try daemon.store())
+        func recorded(_ job: String) throws -> ConfigValue? { try store.latestCheckResult(jobName: job) }
+        #expect(try recorded("nrpe_silent")?["current_state"]?.value == .int(3))
+        #expect(try recorded("nrpe_silent")?["plugin_output"]?.value == .string("(No output returned from plugin)"))
+        #expect(try recorded("nrpe_stderr")?["current_state"]?.value == .int(3))
+        #expect(try recorded("nrpe_seven")?["current_state"]?.value == .int(3))
+        #expect(try recorded("quiet_ok")?["current_state"]?.value == .int(0))
+        #expect(try recorded("quiet_ok")?["plugin_output"]?.value == .string("(No output returned from plugin)"))
         // Each state, in packet versions 4 (check_nrpe's default), 2 and 3.
         for (command, state, text) in [
             ("ok", 0, "OK: all fine"), ("warn", 1, "WARNING: getting full"), ("crit", 2, "CRITICAL: down"), ("unknown", 3, "UNKNOWN: what"),

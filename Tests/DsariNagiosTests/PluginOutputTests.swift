@@ -208,4 +208,20 @@ struct PluginOutputTests {
         #expect(
             CheckState.outOfBoundsMessage(exitCode: 126) == "(Return code of 126 is out of bounds - plugin may not be executable)")
     }
+
+    /// A plugin that printed nothing: NRPE's jobs are UNKNOWN with NRPE's
+    /// answer, whatever the exit code; other checks keep the exit code's
+    /// state (Nagios Core). Both show Nagios' "(No output returned from plugin)".
+    @Test(arguments: [("", 0), ("\n", 2), ("", 7)])
+    func noOutputIsUnknownForNRPEJobs(stdout: String, exitCode: Int) {
+        let nrpe = CheckResult(exitCode: exitCode, standardOutput: stdout, timedOutAfter: nil, policy: .unknown, asNRPE: true)
+        #expect(nrpe.state == .unknown && nrpe.rawOutput == "NRPE: Unable to read output")
+        #expect(nrpe.output.text == "(No output returned from plugin)" && nrpe.exitCode == exitCode)
+        let core = CheckResult(exitCode: exitCode, standardOutput: stdout, timedOutAfter: nil)
+        #expect(core.state == CheckState(exitCode: exitCode, outOfRange: .critical) && core.rawOutput.isEmpty)
+        #expect(core.output.text == "(No output returned from plugin)")
+        // Output keeps its state either way.
+        let printed = CheckResult(exitCode: 1, standardOutput: "WARN x\n", timedOutAfter: nil, asNRPE: true)
+        #expect(printed.state == .warning && printed.rawOutput == "WARN x")
+    }
 }

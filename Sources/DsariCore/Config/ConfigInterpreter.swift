@@ -18,6 +18,9 @@ struct ConfigInterpreter {
     let defaultDataDirectory: String
     /// Unknown keys and other oddities met so far.
     private(set) var warnings: [ConfigWarning] = []
+    /// `nrpe_out_of_range_exit`: the `out_of_range_exit` of jobs made from
+    /// an nrpe.cfg (they have `nrpe_command`) that do not set their own.
+    private var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
 
     static let topLevelKeys = [
         "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
@@ -25,7 +28,7 @@ struct ConfigInterpreter {
         "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
         "nrpe_prefix", "nrpe_schedule", "nrpe_listen", "nrpe_allowed_hosts", "nrpe_allow_arguments", "nrpe_no_result", "nrpe_ssl",
         "nrpe_ssl_cert_file", "nrpe_ssl_privatekey_file", "nrpe_ssl_cacert_file", "nrpe_connection_timeout",
-        "kill_leftover_processes", "host_name",
+        "kill_leftover_processes", "host_name", "nrpe_out_of_range_exit",
     ]
     static let jobKeys = [
         "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
@@ -149,6 +152,12 @@ struct ConfigInterpreter {
                 }
             case "nrpe_allow_arguments":
                 config.nrpeListener.allowArguments = try bool(node, key: key, subject: nil)
+            case "nrpe_out_of_range_exit":
+                let expected = "\"unknown\" (NRPE, the default) or \"critical\" (Nagios Core)"
+                guard case .string(let text) = node.value, let policy = OutOfRangeExitPolicy(rawValue: text) else {
+                    throw typeError(node, key: key, expected: expected, subject: nil)
+                }
+                nrpeOutOfRangeExit = policy
             case "nrpe_no_result":
                 let expected = "\"unknown\" (answer UNKNOWN) or \"run\" (run the check and answer its result)"
                 guard case .string(let text) = node.value, let choice = NRPEListenerConfig.NoResult(rawValue: text) else {
@@ -338,6 +347,7 @@ struct ConfigInterpreter {
         var scheduleNode: ConfigNode?
         var lowFlapNode: ConfigNode?
         var nrpeCommandNode: ConfigNode?
+        var outOfRangeGiven = false
         for option in source.options {
             let node = option.value
             let key = option.key
@@ -385,6 +395,7 @@ struct ConfigInterpreter {
                     throw typeError(node, key: key, expected: expected, subject: subject)
                 }
                 job.check.outOfRangeExit = policy
+                outOfRangeGiven = true
             case "nrpe_command":
                 job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
                 nrpeCommandNode = node
@@ -411,6 +422,11 @@ struct ConfigInterpreter {
                     warnUnknown(option, known: Self.jobKeys, subject: subject)
                 }
             }
+        }
+        // A command from an nrpe.cfg keeps NRPE's meaning: an exit code
+        // outside 0–3 is UNKNOWN (hand-written checks keep Nagios Core's CRITICAL).
+        if job.nrpeCommand != nil, !outOfRangeGiven {
+            job.check.outOfRangeExit = nrpeOutOfRangeExit
         }
         if let node = nrpeCommandNode, job.nrpeCommand != nil, !job.nagiosCheck {
             warnings.append(
