@@ -54,7 +54,7 @@ extension ReliabilityTests {
                 return store
             }
             let everyHost = { try store("a").runs(RunQuery(hosts: .all)) }
-            #expect(try eventually(timeout: 30) { (try? everyHost().count) ?? 0 >= 60 }, "\(daemons["a"]!.log.suffix(2000))")
+            #expect(eventually(timeout: 30) { (try? everyHost().count) ?? 0 >= 60 }, "\(daemons["a"]!.log.suffix(2000))")
 
             // kill -9 on b, while the others' runs are in flight.
             let victim = try #require(daemons["b"])
