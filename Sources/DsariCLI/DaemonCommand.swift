@@ -100,10 +100,7 @@ public struct DaemonCommand: ParsableCommand {
                 address: address, allowedHosts: try AllowedHosts(settings.allowedHosts), allowArguments: settings.allowArguments,
                 connectionTimeout: settings.connectionTimeout, tls: tls),
             responder: { query, reply in answers.answer(query, reply: reply) },
-            log: { message, fields in
-                StandardError.print(
-                    "dsari-daemon: \(message) " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-            })
+            log: { [log = daemon.log] message, fields in log.write(.warning, message, fields: fields) })
         let mode = tls == nil ? "plain TCP (check_nrpe -n)" : settings.sslCertificateFile == nil ? "TLS, anonymous DH" : "TLS, certificate"
         StandardError.print(
             "dsari-daemon answering check_nrpe on \(address.host):\(listener.port), \(mode); allowed hosts: \(settings.allowedHosts.joined(separator: ","))"

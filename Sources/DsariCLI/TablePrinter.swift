@@ -4,6 +4,10 @@
 struct TablePrinter {
     let headers: [String]
     var style = TerminalStyle.standardOutput
+    /// The whole line's width at most: the last column (free text such as
+    /// plugin output) is shortened with "…" to fit, and only its first line
+    /// is shown. nil: no limit.
+    var lineWidth: Int?
 
     /// A cell: what is shown and how wide it looks.
     struct Cell {
@@ -24,6 +28,20 @@ struct TablePrinter {
     }
 
     func print(cells rows: [[Cell]]) {
+        var rows = rows
+        if let lineWidth, let last = headers.indices.last {
+            var fixed = headers.dropLast().map(\.count)
+            for row in rows {
+                for (index, cell) in row.enumerated() where index < last { fixed[index] = max(fixed[index], cell.width) }
+            }
+            let room = max(headers[last].count, lineWidth - fixed.reduce(0, +) - 3 * last)
+            for (number, row) in rows.enumerated() where row.count == headers.count {
+                let plain = row[last].text.prefix { $0 != "\n" }
+                guard plain.count > room || plain.count != row[last].text.count else { continue }
+                let shown = plain.count > room ? String(plain.prefix(room - 1)) + "…" : String(plain)
+                rows[number][last] = Cell(shown)
+            }
+        }
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {

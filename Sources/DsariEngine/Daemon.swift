@@ -19,7 +19,8 @@ public final class Daemon: @unchecked Sendable {
 
     let queue = DispatchQueue(label: "dsari.engine")
     let configDirectory: String
-    let log: DaemonLog
+    /// The daemon's log, which the parts it runs beside (the NRPE listener) write to as well.
+    public let log: DaemonLog
     let clock: @Sendable () -> Instant
     private(set) var config: Config
     let store: any RunStore

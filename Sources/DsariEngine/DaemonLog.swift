@@ -23,7 +23,12 @@ public struct DaemonLog: Sendable {
     public func warning(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) { write(.warning, message, metadata) }
     public func error(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) { write(.error, message, metadata) }
 
-    private func write(_ level: Level, _ message: String, _ metadata: KeyValuePairs<String, String>) {
+    /// A line from another part of the process (the NRPE listener), its fields in name order.
+    public func write(_ level: Level, _ message: String, fields: [String: String]) {
+        write(level, message, fields.sorted { $0.key < $1.key })
+    }
+
+    private func write(_ level: Level, _ message: String, _ metadata: some Sequence<(key: String, value: String)>) {
         guard level >= minimumLevel else { return }
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)

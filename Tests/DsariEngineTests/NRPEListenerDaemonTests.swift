@@ -125,6 +125,16 @@ struct NRPEListenerDaemonTests {
         let arguments = try Self.checkNRPE(port, ["-n", "-c", "ok", "-a", "x"])
         #expect(arguments.status == 3 && arguments.standardOutput.contains("Receive header underflow"))
         #expect(daemon.log.contains("arguments are not allowed"))
+        // The listener writes the daemon's log lines: time, level, message, key=value.
+        let refused = daemon.log.split(separator: "\n").first { $0.contains("NRPE request refused") } ?? ""
+        #expect(
+            refused.range(of: #"^\d{4}-\d\d-\d\dT[0-9:.]+Z WARNING NRPE request refused"#, options: .regularExpression) != nil, "\(refused)"
+        )
+        // dsari-info check status cuts a 70,000-byte output to the line (120 columns without a terminal).
+        let status = try BinaryRunner("dsari-info").run(
+            ["-c", daemon.configDirectory, "check", "status", "--job", "long"], environment: ["DSARI_HOME": daemon.home.path])
+        let widest = status.standardOutput.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(widest <= 120 && status.standardOutput.contains("xxx…"), "\(widest) columns: \(status.standardOutput.prefix(500))")
         // A TLS client against the plain listener fails cleanly; the daemon goes on.
         #expect(try Self.checkNRPE(port, ["-c", "ok"]).status != 0)
         #expect(try Self.checkNRPE(port, ["-n", "-c", "ok"]).status == 0)
