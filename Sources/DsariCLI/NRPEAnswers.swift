@@ -33,11 +33,14 @@ final class NRPEAnswers: Sendable {
     private let table: Mutex<Table>
     private let store: any RunStore
     private let daemon: Daemon
+    /// The listener's `nrpe_connection_timeout` (read at start, as the listener reads it).
+    private let connectionTimeout: Double
 
     init(config: Config, store: any RunStore, daemon: Daemon) {
         self.table = Mutex(Table(config))
         self.store = store
         self.daemon = daemon
+        self.connectionTimeout = config.nrpeListener.connectionTimeout
     }
 
     func reload(config fresh: Config) {
@@ -75,12 +78,20 @@ final class NRPEAnswers: Sendable {
         case .unknown:
             reply(NRPEAnswer(resultCode: 3, text: "NRPE: no result recorded yet for command '\(query.command)' (job \(job.name))"))
         case .run:
+            // One answer, whichever comes first: the run's result, or NRPE's
+            // timeout answer a second before the listener would drop the
+            // connection (check_nrpe would otherwise retry, doubling the wait).
+            let once = ReplyOnce(reply)
+            let seconds = connectionTimeout
+            DispatchQueue.global().asyncAfter(deadline: .now() + max(0.5, seconds - 1)) {
+                once.send(NRPEAnswer(resultCode: 3, text: "NRPE: Command timed out after \(Int(seconds.rounded())) seconds"))
+            }
             daemon.runNow(jobName: job.name) { run in
                 guard let nagios = run?.runData["nagios"]?.value else {
-                    reply(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
+                    once.send(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
                     return
                 }
-                reply(Self.answer(from: nagios))
+                once.send(Self.answer(from: nagios))
             }
         }
     }
@@ -101,5 +112,21 @@ final class NRPEAnswers: Sendable {
             return NRPEAnswer(resultCode: 3, text: CheckResult.nrpeNoOutput)
         }
         return NRPEAnswer(resultCode: state, text: text)
+    }
+}
+
+/// Sends at most one answer on a connection, from whichever thread comes first.
+private final class ReplyOnce: Sendable {
+    private let reply: @Sendable (NRPEAnswer) -> Void
+    private let sent = Mutex(false)
+
+    init(_ reply: @escaping @Sendable (NRPEAnswer) -> Void) { self.reply = reply }
+
+    func send(_ answer: NRPEAnswer) {
+        let first = sent.withLock { sent in
+            defer { sent = true }
+            return !sent
+        }
+        if first { reply(answer) }
     }
 }

@@ -167,6 +167,27 @@ struct NRPEListenerDaemonTests {
 
     /// Certificates: the server's (check_nrpe -A verifies it), and client
     /// certificates required when nrpe_ssl_cacert_file is set (-C/-K).
+    /// A check run on demand that is slower than the connection timeout is
+    /// answered with NRPE's timeout text before the listener would drop the
+    /// connection, so check_nrpe neither fails nor retries; the run goes on.
+    @Test func aSlowRunOnDemandGetsNRPEsTimeoutAnswerInTime() throws {
+        let (daemon, port) = try Self.daemon(
+            settings: "nrpe_ssl: false\nnrpe_no_result: run\nnrpe_connection_timeout: 3",
+            jobs: """
+                  slow: {command: [/bin/sh, -c, 'sleep 8; echo OK - late'], nagios_check: true, nrpe_command: check_slow}
+                """)
+        defer { daemon.stop() }
+        let began = Date()
+        let answer = try Self.checkNRPE(port, ["-n", "-c", "check_slow"])
+        let took = Date().timeIntervalSince(began)
+        #expect(answer.status == 3 && answer.standardOutput == "NRPE: Command timed out after 3 seconds\n", "\(answer)")
+        #expect(took < 3.5, "answered after \(took) s")
+        // The run itself goes on and is recorded; a later query answers its result.
+        #expect(try eventually(timeout: 20) { try daemon.store()?.latestCheckResult(jobName: "slow") != nil }, "\(daemon.log)")
+        let later = try Self.checkNRPE(port, ["-n", "-c", "check_slow"])
+        #expect(later.status == 0 && later.standardOutput == "OK - late\n", "\(later)")
+    }
+
     @Test func certificateTLSWithClientCertificates() throws {
         let keys = try TemporaryDirectory(prefix: "dsari-nrpe-tls")
         defer { keys.remove() }
