@@ -59,10 +59,11 @@ struct CheckStatusCommand: ParsableCommand {
                 return ISO8601Timestamp.format(Instant(epochSeconds: seconds), timeZone: .current)
             }
             let hostColumn = hostOptions.showsHosts
-            // The output column is cut to the terminal's width (a plugin may print 64 KiB).
+            // The output column is cut to the terminal's width, or to 1000
+            // characters into a file or pipe (a plugin may print 64 KiB).
             TablePrinter(
                 headers: (hostColumn ? ["Host"] : []) + ["Check", "State", "Type", "Attempt", "Last Check", "Next Check", "Output"],
-                lineWidth: TerminalStyle.width
+                lineWidth: TerminalStyle.width, lastColumnMaximum: 1000
             ).print(
                 cells: shown.map { job in
                     let name = job["job_name"]?.value.stringValue ?? ""

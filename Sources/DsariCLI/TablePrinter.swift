@@ -4,10 +4,13 @@
 struct TablePrinter {
     let headers: [String]
     var style = TerminalStyle.standardOutput
-    /// The whole line's width at most: the last column (free text such as
-    /// plugin output) is shortened with "…" to fit, and only its first line
-    /// is shown. nil: no limit.
+    /// The whole line's width at most (a terminal's): the last column (free
+    /// text such as plugin output) is shortened with "…" to fit, and only
+    /// its first line is shown. nil: no line width.
     var lineWidth: Int?
+    /// The last column's width at most when there is no line width (output
+    /// to a file or a pipe), so that one huge cell cannot make huge lines.
+    var lastColumnMaximum: Int?
 
     /// A cell: what is shown and how wide it looks.
     struct Cell {
@@ -29,12 +32,12 @@ struct TablePrinter {
 
     func print(cells rows: [[Cell]]) {
         var rows = rows
-        if let lineWidth, let last = headers.indices.last {
+        if lineWidth != nil || lastColumnMaximum != nil, let last = headers.indices.last {
             var fixed = headers.dropLast().map(\.count)
             for row in rows {
                 for (index, cell) in row.enumerated() where index < last { fixed[index] = max(fixed[index], cell.width) }
             }
-            let room = max(headers[last].count, lineWidth - fixed.reduce(0, +) - 3 * last)
+            let room = max(headers[last].count, lineWidth.map { $0 - fixed.reduce(0, +) - 3 * last } ?? lastColumnMaximum ?? Int.max)
             for (number, row) in rows.enumerated() where row.count == headers.count {
                 let plain = row[last].text.prefix { $0 != "\n" }
                 guard plain.count > room || plain.count != row[last].text.count else { continue }

@@ -18,11 +18,11 @@ struct TerminalStyle: Sendable {
             isUTF8: locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8"))
     }()
 
-    /// The terminal's width in columns; 120 when standard output is not a terminal.
-    static var width: Int {
+    /// The terminal's width in columns; nil when standard output is not a terminal.
+    static var width: Int? {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 120
+        return nil
     }
 
     private static let palette = [31, 32, 33, 34, 35, 36].flatMap { ["\($0);1", "\($0)"] }
