@@ -29,9 +29,13 @@ struct NRPEDifferentialTests {
             try process.run()
         }
 
+        /// SIGTERM, then SIGKILL after 5 s: a server that ignores the first never hangs the test.
         func stop() {
             guard process.isRunning else { return }
             process.terminate()
+            if !eventually(timeout: 5, { !process.isRunning }) {
+                kill(process.processIdentifier, SIGKILL)
+            }
             process.waitUntilExit()
         }
     }
