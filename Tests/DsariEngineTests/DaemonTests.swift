@@ -371,12 +371,19 @@ struct DaemonTests {
 
     @Test(arguments: StoreBackend.Kind.allCases)
     func httpListenServesTheExporterEndpointsInProcess(backend: StoreBackend.Kind) throws {
-        let port = UInt16.random(in: 20_000...60_000)
+        // Port 0: the daemon picks a free one and logs it (a port chosen here could be taken meanwhile).
         let daemon = try DaemonProcess(
-            config: "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n",
+            config: "http_listen: \"127.0.0.1:0\"\njobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n",
             backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
+        var logged: UInt16?
+        _ = eventually(timeout: 20) {
+            guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("serving /metrics") }) else { return false }
+            logged = line.split(separator: ":").last.flatMap { UInt16($0) }
+            return true
+        }
+        let port = try #require(logged, "\(daemon.log)")
         var metrics = ""
         #expect(
             eventually {
@@ -386,7 +393,7 @@ struct DaemonTests {
             }, "\(daemon.log)\n\(metrics)")
         #expect(try httpBody(port: port, path: "/status.json").contains("\"tick\""))
         // SIGHUP: the served jobs follow the configuration.
-        try daemon.home.write("etc/dsari.yaml", "http_listen: \"127.0.0.1:\(port)\"\njobs:\n  tock: {command: [/bin/true]}\n")
+        try daemon.home.write("etc/dsari.yaml", "http_listen: \"127.0.0.1:0\"\njobs:\n  tock: {command: [/bin/true]}\n")
         daemon.signal(SIGHUP)
         #expect(eventually { ((try? httpBody(port: port, path: "/metrics")) ?? "").contains("dsari_run_count{job_name=\"tock\"} 0") })
         #expect(!(try httpBody(port: port, path: "/metrics")).contains("job_name=\"tick\""))
