@@ -1,5 +1,5 @@
 import CLibPQ
-import Glibc
+import Foundation
 
 /// The one owner of a libpq `PGconn`: connects, runs statements with text
 /// parameters, closes in `deinit`. Nothing outside DsariStore imports libpq.
@@ -128,7 +128,7 @@ final class PostgresConnection {
 
     static func message(_ text: UnsafePointer<CChar>?) -> String {
         guard let text else { return "unknown error" }
-        return String(cString: text).trimmingCharacters(in: [" ", "\n"])
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func endpoint(_ connection: Handle) -> String {
@@ -163,9 +163,3 @@ final class PostgresConnection {
 
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
-
-private extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}
