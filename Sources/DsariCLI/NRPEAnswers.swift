@@ -11,6 +11,12 @@ import Synchronization
 /// `nrpe_command` names it (every imported job has one), else a Nagios
 /// check job of that very name; only Nagios check jobs answer. The text is the plugin's output as it
 /// printed it (as NRPE sends it), the result code the check's current state.
+///
+/// Arguments (`check_nrpe -a`, with `nrpe_allow_arguments`): a job with
+/// `nrpe_arguments: query` runs for every query with them in its `$ARGn$`;
+/// one made with fixed values answers only queries without arguments or
+/// with those values (UNKNOWN otherwise); any other job's command has no
+/// macros, so NRPE would ignore the arguments and its recorded result answers.
 final class NRPEAnswers: Sendable {
     /// Which job answers each command, made once per configuration (not per query).
     private struct Table {
@@ -63,6 +69,23 @@ final class NRPEAnswers: Sendable {
             reply(NRPEAnswer(resultCode: 3, text: "NRPE: Command '\(query.command)' not defined"))
             return
         }
+        switch job.nrpeArguments {
+        case .fromQuery?:
+            // As NRPE: every query runs the command, its $ARGn$ filled from the query.
+            runNow(job, for: query, reply: reply)
+            return
+        case .fixed(let values)? where !query.arguments.isEmpty && query.arguments != values:
+            // The recorded result is for other arguments: never answer it as theirs.
+            reply(
+                NRPEAnswer(
+                    resultCode: 3,
+                    text: "NRPE: command '\(query.command)' is checked by dsari with the arguments "
+                        + "'\(values.joined(separator: "!"))' (job \(job.name)), not '\(query.arguments.joined(separator: "!"))'"))
+            return
+        default:
+            // No $ARGn$ in the command: NRPE would ignore the arguments, so the recorded result is its answer.
+            break
+        }
         let recorded: ConfigValue?
         do {
             recorded = try store.latestCheckResult(jobName: job.name)
@@ -78,21 +101,25 @@ final class NRPEAnswers: Sendable {
         case .unknown:
             reply(NRPEAnswer(resultCode: 3, text: "NRPE: no result recorded yet for command '\(query.command)' (job \(job.name))"))
         case .run:
-            // One answer, whichever comes first: the run's result, or NRPE's
-            // timeout answer a second before the listener would drop the
-            // connection (check_nrpe would otherwise retry, doubling the wait).
-            let once = ReplyOnce(reply)
-            let seconds = connectionTimeout
-            DispatchQueue.global().asyncAfter(deadline: .now() + max(0.5, seconds - 1)) {
-                once.send(NRPEAnswer(resultCode: 3, text: "NRPE: Command timed out after \(Int(seconds.rounded())) seconds"))
+            runNow(job, for: query, reply: reply)
+        }
+    }
+
+    /// Runs the job now for the query and answers its result — or NRPE's
+    /// timeout answer a second before the listener would drop the connection
+    /// (check_nrpe would otherwise retry, doubling the wait), whichever comes first.
+    private func runNow(_ job: Job, for query: NRPEQuery, reply: @escaping @Sendable (NRPEAnswer) -> Void) {
+        let once = ReplyOnce(reply)
+        let seconds = connectionTimeout
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0.5, seconds - 1)) {
+            once.send(NRPEAnswer(resultCode: 3, text: "NRPE: Command timed out after \(Int(seconds.rounded())) seconds"))
+        }
+        daemon.runNow(jobName: job.name, arguments: query.arguments) { run in
+            guard let nagios = run?.runData["nagios"]?.value else {
+                once.send(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
+                return
             }
-            daemon.runNow(jobName: job.name) { run in
-                guard let nagios = run?.runData["nagios"]?.value else {
-                    once.send(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
-                    return
-                }
-                once.send(Self.answer(from: nagios))
-            }
+            once.send(Self.answer(from: nagios))
         }
     }
 

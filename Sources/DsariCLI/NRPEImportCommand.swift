@@ -12,8 +12,9 @@ public struct NRPEImportCommand: ParsableCommand {
         discussion: """
             Reads NRPE_CFG and its includes as NRPE 4.1 does. Each command[NAME] becomes a job \
             running its line through /bin/sh -c (as NRPE does), with command_prefix, max_execution \
-            from command_timeout, the schedule and nagios_check: true. Commands using $ARGn$ are \
-            skipped unless --args gives their values. The configuration goes to standard output \
+            from command_timeout, the schedule and nagios_check: true. Commands using $ARGn$ get \
+            their values from --args, or else become on-demand checks (nrpe_arguments: query, no \
+            schedule) that dsari-daemon's NRPE listener runs with each query's arguments. The configuration goes to standard output \
             (or --output); a summary of what was imported, skipped and ignored goes to standard error.
             """,
         version: DsariVersion.string)

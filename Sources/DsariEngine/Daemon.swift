@@ -44,7 +44,18 @@ public final class Daemon: @unchecked Sendable {
     /// Called on the engine queue with each configuration a SIGHUP brought in.
     public var onReload: (@Sendable (Config) -> Void)?
     /// Who waits for the next run of a job to end (`runNow`), by job name.
-    private var runWaiters: [String: [@Sendable (RunRecord?) -> Void]] = [:]
+    private var runWaiters: [String: [RunWaiter]] = [:]
+
+    /// A `runNow` caller: any run of the job answers it, or for
+    /// `nrpe_arguments: query` only a run with the same query arguments.
+    private struct RunWaiter {
+        var arguments: [String]?
+        var completion: @Sendable (RunRecord?) -> Void
+
+        func wants(_ triggerData: ConfigValue) -> Bool {
+            arguments.map { $0 == Job.queryArguments(in: triggerData) } ?? true
+        }
+    }
 
     /// The configuration loaded at start (read before `start`).
     public var initialConfiguration: Config { config }
@@ -118,7 +129,10 @@ public final class Daemon: @unchecked Sendable {
                     scheduleRetry(job, status: status)
                 }
                 if let waiters = runWaiters.removeValue(forKey: run.job.name) {
-                    for waiter in waiters { waiter(run.record) }
+                    let answered = waiters.filter { $0.wants(run.record.triggerData) }
+                    let left = waiters.filter { !$0.wants(run.record.triggerData) }
+                    if !left.isEmpty { runWaiters[run.job.name] = left }
+                    for waiter in answered { waiter.completion(run.record) }
                 }
                 if shuttingDown {
                     finishShutdownIfIdle()
@@ -255,7 +269,9 @@ public final class Daemon: @unchecked Sendable {
     /// Runs `jobName` now (trigger type `nrpe`) unless a run of it is in
     /// progress, and calls `completion` with the next run of it that ends
     /// (from the engine queue). Unknown jobs, or a daemon shutting down: nil at once.
-    public func runNow(jobName: String, completion: @escaping @Sendable (RunRecord?) -> Void) {
+    /// For `nrpe_arguments: query`, `arguments` fill the command's `$ARGn$`
+    /// (kept in `trigger_data`), and only a run with the same ones answers.
+    public func runNow(jobName: String, arguments: [String] = [], completion: @escaping @Sendable (RunRecord?) -> Void) {
         queue.async { [self] in
             guard !shuttingDown, let job = config.jobs[jobName] else {
                 completion(nil)
@@ -265,13 +281,16 @@ public final class Daemon: @unchecked Sendable {
                 completion(nil)  // a job that never ends must not collect waiters without bound
                 return
             }
-            runWaiters[jobName, default: []].append(completion)
+            let waiter = RunWaiter(arguments: job.nrpeArguments == .fromQuery ? arguments : nil, completion: completion)
+            runWaiters[jobName, default: []].append(waiter)
             // One run answers every query waiting for it: none is added while
             // one is running or already asked for (e.g. held by its concurrency group).
-            let running = supervisor.active.values.contains { $0.job.name == jobName }
-            let asked = planner.pending.contains { $0.jobName == jobName && $0.triggerType == "nrpe" }
+            let running = supervisor.active.values.contains { $0.job.name == jobName && waiter.wants($0.record.triggerData) }
+            let asked = planner.pending.contains { $0.jobName == jobName && $0.triggerType == "nrpe" && waiter.wants($0.triggerData) }
             if !running && !asked {
-                planner.addTrigger(for: job, scheduleTime: clock(), data: .mapping([]), environment: [:], type: "nrpe")
+                let data: ConfigValue =
+                    waiter.arguments.map { [NRPEArguments.triggerDataKey: .array($0.map { ConfigNode(.string($0)) })] } ?? .mapping([])
+                planner.addTrigger(for: job, scheduleTime: clock(), data: data, environment: [:], type: "nrpe")
                 log.info("run asked for by an NRPE query", ["job": jobName])
                 tick()
             }
@@ -364,7 +383,7 @@ public final class Daemon: @unchecked Sendable {
         config = fresh
         // Who waits for a run of a job that is gone gets no run.
         for name in runWaiters.keys where fresh.jobs[name] == nil {
-            for waiter in runWaiters.removeValue(forKey: name) ?? [] { waiter(nil) }
+            for waiter in runWaiters.removeValue(forKey: name) ?? [] { waiter.completion(nil) }
         }
         // The data directory and store in use do not change under a running daemon.
         config.dataDir = old.dataDir
@@ -418,7 +437,7 @@ public final class Daemon: @unchecked Sendable {
             }
             return
         }
-        for waiter in runWaiters.values.joined() { waiter(nil) }
+        for waiter in runWaiters.values.joined() { waiter.completion(nil) }
         runWaiters = [:]
         plan.stopTime = clock().epochSeconds
         supervisor.writer.publish(plan)

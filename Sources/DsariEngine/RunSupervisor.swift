@@ -109,7 +109,7 @@ final class RunSupervisor: @unchecked Sendable {
             failToStart(run, message: "cannot create run directory \(runDirectory): \(error)", exitCode: 127, output: -1)
             return
         }
-        let arguments = job.command + (job.commandAppendRun ? [job.name, record.runID] : [])
+        let arguments = job.commandLine(runID: record.runID, triggerData: record.triggerData)
         var pipes: [Int32] = [-1, -1, -1, -1]
         guard dsari_pipe_cloexec(&pipes[0]) == 0, dsari_pipe_cloexec(&pipes[2]) == 0 else {
             failToStart(run, message: "cannot create pipes: \(String(cString: strerror(errno)))", exitCode: 127, output: output)

@@ -113,12 +113,11 @@ final class NRPEConnection {
             }
             let packet = try NRPEPacket(decodingQuery: received[...])
             version = packet.version
-            let query = NRPEQuery(text: packet.text, version: packet.version)
-            if !query.arguments.isEmpty && !allowArguments {
-                // NRPE: "Error: Request contained command arguments!", and no answer.
-                throw Refusal("the query has command arguments and arguments are not allowed (nrpe_allow_arguments)")
+            if let refusal = NRPEQuery.refusal(of: packet.text, allowArguments: allowArguments) {
+                // NRPE logs this and closes the connection without an answer.
+                throw Refusal(allowArguments ? refusal : refusal + " (nrpe_allow_arguments is off)")
             }
-            state = .awaitingAnswer(query)
+            state = .awaitingAnswer(NRPEQuery(text: packet.text, version: packet.version))
         } catch {
             problem = "\(error)"
             state = .finished

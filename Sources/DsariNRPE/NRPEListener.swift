@@ -9,8 +9,9 @@ import Foundation
 /// and every connection; nothing blocks it. A connection gets
 /// `connectionTimeout` seconds from accept to answer sent, and a packet
 /// that cannot be an NRPE query (unknown version, bad length, wrong CRC,
-/// not a query, arguments when they are not allowed) ends it at once,
-/// without an answer, as NRPE does. Past `maximumConnections` new ones are
+/// not a query) or that NRPE refuses (`NRPEQuery.refusal`: arguments when
+/// they are not allowed, shell metacharacters) ends it at once, without an
+/// answer, as NRPE does. Past `maximumConnections` new ones are
 /// closed at once, so slow or idle clients cannot starve the others.
 ///
 /// The answer comes from `responder`, which may call back from any thread
@@ -22,8 +23,8 @@ public final class NRPEListener: @unchecked Sendable {
     public struct Options: Sendable {
         public var address: ListenAddress
         public var allowedHosts: AllowedHosts
-        /// Queries with arguments (`check_nrpe -a`) are answered (the
-        /// arguments ignored) instead of refused, NRPE's `dont_blame_nrpe`.
+        /// Queries with arguments (`check_nrpe -a`) go to the responder
+        /// instead of being refused, NRPE's `dont_blame_nrpe`.
         public var allowArguments: Bool
         public var connectionTimeout: Double
         public var maximumConnections: Int

@@ -680,6 +680,9 @@ struct ConfigLoaderTests {
             ("low_flap_threshold", "101", "a percentage from 0 to 100", "the number 101"),
             ("high_flap_threshold", "'20'", "a percentage from 0 to 100", "the string \"20\""),
             ("nrpe_command", "5", "an NRPE command name (a string) or null", "the number 5"),
+            ("nrpe_arguments", "queries", nrpeArgumentsExpected, "the string \"queries\""),
+            ("nrpe_arguments", "[a, 5]", nrpeArgumentsExpected, "the number 5"),
+            ("nrpe_arguments", "[" + (1...17).map { "'\($0)'" }.joined(separator: ", ") + "]", nrpeArgumentsExpected, "a list"),
             ("kill_leftover_processes", "'yes'", "true or false", "the string \"yes\""),
         ])
     func jobOptionTypeErrors(key: String, value: String, expected: String, shown: String) throws {
@@ -1092,3 +1095,5 @@ private final class CallRecorder: @unchecked Sendable {
         return recorded
     }
 }
+
+private let nrpeArgumentsExpected = "\"query\" (the arguments of each check_nrpe query) or a list of at most 16 strings, or null"

@@ -50,6 +50,7 @@ struct NRPEDifferentialTests {
         command[stderr_only]=/bin/sh -c 'echo broken >&2; exit 2'
         command[seven]=/bin/sh -c 'echo odd; exit 7'
         command[slow]=/bin/sleep 10
+        command[echo_args]=/bin/echo "OK - [$ARG1$] [$ARG2$] $$5"
         """
 
     @Test(.timeLimit(.minutes(3)))
@@ -103,8 +104,15 @@ struct NRPEDifferentialTests {
         for (flags, reference, ours) in [
             ([String](), tlsPort, tlsDsariPort), (["-2"], tlsPort, tlsDsariPort), (["-n"], plainPort, plainDsariPort),
         ] {
-            for command in names + ["undefined"] {
-                let arguments = flags + ["-c", command]
+            // With arguments (refused by both: Debian's NRPE is built without
+            // them, dsari's nrpe_allow_arguments is off), shell metacharacters,
+            // and a $ARGn$ command run without any (every macro empty).
+            let queries =
+                (names + ["undefined", "echo_args"]).map { ["-c", $0] } + [
+                    ["-c", "echo_args", "-a", "x", "y"], ["-c", "ok", "-a", "x"], ["-c", "ok;reboot"],
+                ]
+            for query in queries {
+                let arguments = flags + query
                 let expected = try NRPEListenerDaemonTests.checkNRPE(reference, arguments)
                 let answered = try NRPEListenerDaemonTests.checkNRPE(ours, arguments)
                 #expect(
@@ -114,6 +122,6 @@ struct NRPEDifferentialTests {
                 compared += 1
             }
         }
-        #expect(compared == 30)
+        #expect(compared == 42)
     }
 }

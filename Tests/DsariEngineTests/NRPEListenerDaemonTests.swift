@@ -2,6 +2,7 @@ import DsariCore
 import DsariStore
 import DsariTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// dsari-daemon's NRPE listener against Debian's real check_nrpe
@@ -124,7 +125,7 @@ struct NRPEListenerDaemonTests {
         #expect(never.status == 3 && never.standardOutput.contains("no result recorded yet"))
         let arguments = try Self.checkNRPE(port, ["-n", "-c", "ok", "-a", "x"])
         #expect(arguments.status == 3 && arguments.standardOutput.contains("Receive header underflow"))
-        #expect(daemon.log.contains("arguments are not allowed"))
+        #expect(daemon.log.contains("Error: Request contained command arguments, but argument option is not enabled!"))
         // The listener writes the daemon's log lines: time, level, message, key=value.
         let refused = daemon.log.split(separator: "\n").first { $0.contains("NRPE request refused") } ?? ""
         #expect(
@@ -174,6 +175,78 @@ struct NRPEListenerDaemonTests {
         // Plain TCP against the TLS listener: refused, the daemon goes on.
         #expect(try Self.checkNRPE(port, ["-n", "-c", "crit"]).status == 3)
         #expect(try Self.checkNRPE(port, ["-c", "crit"]).status == 2)
+    }
+
+    /// `check_nrpe -a` as NRPE with `dont_blame_nrpe=1` answers it: an
+    /// nrpe.cfg command using $ARGn$ (imported by `nrpe_config` as an
+    /// on-demand check) runs for each query with its arguments, recorded
+    /// with them; a check made with fixed values answers only those; NRPE's
+    /// refusals (metacharacters, `$(`) close the connection.
+    @Test(arguments: StoreBackend.Kind.allCases)
+    func argumentsRunTheMacroCommandsAsNRPEDoes(backend: StoreBackend.Kind) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let nrpe = try directory.write(
+            "nrpe.cfg",
+            """
+            command_timeout=20
+            command[check_args]=\(Self.plugins)/check_dummy $ARG1$ '$ARG2$ ($$ARG3$$=$ARG3$)'
+            command[check_plain]=\(Self.plugins)/check_dummy 0 plain
+
+            """)
+        let (daemon, port) = try Self.daemon(
+            backend: try backend.make(),
+            settings: "nrpe_ssl: false\nnrpe_allow_arguments: true\nnrpe_config: \(nrpe)\nnrpe_schedule: '* * * * * *'",
+            jobs: """
+                  fixed: {command: [\(Self.plugins)/check_dummy, '1', fixed], schedule: "* * * * * *", nagios_check: true, nrpe_command: check_fixed, nrpe_arguments: ['1', 'a b']}
+                """)
+        defer { daemon.stop() }
+        #expect(Self.waitForRuns(daemon, jobs: ["fixed", "check_plain"]), "\(daemon.log)")
+        // The macros filled from the query, as NRPE fills them ($$ is $).
+        let critical = try Self.checkNRPE(port, ["-n", "-c", "check_args", "-a", "2", "disk full", "x y"])
+        #expect(critical.status == 2 && critical.standardOutput == "CRITICAL: disk full ($ARG3$=x y)\n", "\(critical) \(daemon.log)")
+        // Parallel queries with different arguments each get their own run and answer.
+        let answers = Mutex([Int: BinaryRunner.Result]())
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let result = try? Self.checkNRPE(port, ["-n", "-c", "check_args", "-a", String(index % 4), "query \(index)"])
+            answers.withLock { $0[index] = result }
+        }
+        for index in 0..<8 {
+            let answer = answers.withLock { $0[index] }
+            let state = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][index % 4]
+            #expect(
+                answer?.status == Int32(index % 4) && answer?.standardOutput == "\(state): query \(index) ($ARG3$=)\n",
+                "\(index): \(String(describing: answer))")
+        }
+        // Each run recorded with trigger type nrpe and the query's arguments.
+        let store = try #require(try daemon.store())
+        let runs = try store.runs(jobNames: ["check_args"], runIDs: [], running: false)
+        #expect(runs.count == 9 && runs.allSatisfy { $0.triggerType == "nrpe" }, "\(runs.map(\.triggerType))")
+        #expect(runs.contains { $0.triggerData["nrpe_arguments"]?.value == ["2", "disk full", "x y"] })
+        #expect(runs.contains { $0.triggerData["nrpe_arguments"]?.value == ["3", "query 7"] })
+        // NRPE's refusals, arguments allowed or not: no answer, NRPE's words in the log.
+        for refused in [["x;reboot"], ["$(id)"], ["a`id`"], ["1", "a>b"]] {
+            let answer = try Self.checkNRPE(port, ["-n", "-c", "check_args", "-a"] + refused)
+            #expect(answer.status == 3 && answer.standardOutput.contains("Receive header underflow"), "\(refused): \(answer)")
+        }
+        #expect(daemon.log.contains("Error: Request contained illegal metachars!"))
+        #expect(daemon.log.contains("Error: Request contained a bash command substitution!"))
+        #expect(try store.runs(jobNames: ["check_args"], runIDs: [], running: false).count == 9)
+        // Fixed values: the recorded result only for the same arguments (or none).
+        let same = try Self.checkNRPE(port, ["-n", "-c", "check_fixed", "-a", "1", "a b"])
+        #expect(same.status == 1 && same.standardOutput == "WARNING: fixed\n", "\(same)")
+        #expect(try Self.checkNRPE(port, ["-n", "-c", "check_fixed"]).standardOutput == "WARNING: fixed\n")
+        let other = try Self.checkNRPE(port, ["-n", "-c", "check_fixed", "-a", "2"])
+        #expect(
+            other.status == 3
+                && other.standardOutput
+                    == "NRPE: command 'check_fixed' is checked by dsari with the arguments '1!a b' (job fixed), not '2'\n",
+            "\(other)")
+        // A command without macros: NRPE ignores the arguments, the recorded result answers.
+        let plain = try Self.checkNRPE(port, ["-n", "-c", "check_plain", "-a", "ignored"])
+        #expect(plain.status == 0 && plain.standardOutput == "OK: plain\n", "\(plain)")
+        // The on-demand check never runs on a schedule.
+        #expect(try store.runs(jobNames: ["check_args"], runIDs: [], running: false).allSatisfy { $0.triggerType == "nrpe" })
     }
 
     /// Certificates: the server's (check_nrpe -A verifies it), and client

@@ -48,9 +48,15 @@ struct NRPEListenerTests {
         #expect(crc == CRC32.checksum(zeroed))
     }
 
-    @Test func queriesSplitCommandAndArguments() {
-        let query = NRPEQuery(text: Array("check_x!one!!t w o".utf8), version: 2)
-        #expect(query.command == "check_x" && query.arguments == ["one", "", "t w o"] && query.version == 2)
+    /// As NRPE's `strtok`: empty pieces are skipped, at most 16 arguments are kept.
+    @Test func queriesSplitCommandAndArgumentsAsNRPEDoes() {
+        let query = NRPEQuery(text: Array("check_x!one!!t w o!".utf8), version: 2)
+        #expect(query.command == "check_x" && query.arguments == ["one", "t w o"] && query.version == 2)
+        let many = NRPEQuery(text: Array(("check_y" + (1...20).map { "!\($0)" }.joined()).utf8), version: 4)
+        #expect(many.arguments == (1...16).map(String.init))
+        #expect(NRPEQuery(text: Array("!!check_z!a".utf8), version: 4).command == "check_z")
+        #expect(!NRPEQuery(text: Array("check_a".utf8), version: 4).hasArgumentSeparator)
+        #expect(NRPEQuery(text: Array("check_a!".utf8), version: 4).hasArgumentSeparator)
     }
 
     @Test func allowedHostsMatchAddressesNetworksMappedAddressesAndNames() throws {
@@ -137,7 +143,15 @@ struct NRPEListenerTests {
             ("huge length", [0, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 0, 0, 0], "buffer length"),
             ("zero length", [0, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], "buffer length"),
             ("a response, not a query", NRPEPacket(version: 4, kind: .response, resultCode: 0, text: [65]).encoded(), "not a query"),
-            ("arguments", NRPEListenerTests.query("check_a!x"), "arguments are not allowed"),
+            (
+                "arguments", NRPEListenerTests.query("check_a!x"),
+                "Error: Request contained command arguments, but argument option is not enabled!"
+            ),
+            ("an empty argument list", NRPEListenerTests.query("check_a!"), "argument option is not enabled"),
+            ("a pipe", NRPEListenerTests.query("check_a|x"), "Error: Request contained illegal metachars!"),
+            ("a semicolon", NRPEListenerTests.query("check_a;reboot"), "illegal metachars"),
+            ("a newline", NRPEListenerTests.query("check_a\nx"), "illegal metachars"),
+            ("an empty query", NRPEListenerTests.query(""), "Error: Request contained no query!"),
             (
                 "a short packet, then close", Array(NRPEListenerTests.query("check_a", version: 2).prefix(100)),
                 "closed the connection after 100"
@@ -189,9 +203,20 @@ struct NRPEListenerTests {
     }
 
     @Test func argumentsAreAnsweredWhenAllowed() throws {
-        let (listener, _) = try Self.listener(allowArguments: true)
+        let (listener, logged) = try Self.listener(allowArguments: true)
         defer { listener.stop() }
         #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_a!1!2"))) == "OK check_a 1,2")
+        #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_a!1!!2!"))) == "OK check_a 1,2")
+        #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_a!$HOME!a b"))) == "OK check_a $HOME,a b")
+        // Refused as NRPE refuses them, allowed arguments or not: metacharacters and $( anywhere.
+        for bad in ["check_a!x`id`", "check_a!x>/tmp/f", "check_a!$(id)", "check_a!{x}", "check_a!a'b"] {
+            #expect(try Self.exchange(listener.port, Self.query(bad)).isEmpty, "\(bad) was answered")
+        }
+        #expect(
+            eventually(timeout: 5) { logged.snapshot.contains { $0.contains("Error: Request contained a bash command substitution!") } })
+        #expect(
+            eventually(timeout: 5) { logged.snapshot.count { $0.contains("Error: Request contained illegal metachars!") } == 4 },
+            "\(logged.snapshot)")
     }
 
     /// A client that sends half a packet and waits (slowloris) is cut off

@@ -49,16 +49,24 @@ struct NRPEImporterTests {
         #expect(
             result.configuration["jobs"]?.value["disk"]?.value["command"]?.value
                 == ["/bin/sh", "-c", "check_disk -w 20% -c 10% -p '/var lib' "])
+        #expect(result.configuration["jobs"]?.value["disk"]?.value["nrpe_arguments"]?.value == ["20%", "10%", "/var lib"])
         #expect(result.skipped.isEmpty)
     }
 
-    @Test func commandWithArgumentsAndNoArgsIsSkippedNamingIt() {
-        let result = NRPEImporter().importJobs(from: config([("disk", "check_disk -w $ARG1$ -c $ARG2$"), ("ok", "true")]))
-        #expect(result.jobNames == ["ok"])
-        #expect(result.skipped.count == 1)
-        #expect(
-            result.skipped.first?.description
-                == "nrpe.cfg:1: command \"disk\" skipped: it uses $ARG1$, $ARG2$; give values with --args disk=ARG1!ARG2...")
+    /// Without values a $ARGn$ command is an on-demand check: the line (after
+    /// command_prefix, as NRPE expands it) keeps its macros for each query.
+    @Test func commandWithArgumentsAndNoArgsBecomesAnOnDemandCheck() {
+        let result = NRPEImporter().importJobs(
+            from: config([("disk", "check_disk -w $ARG1$ -c $ARG2$"), ("ok", "true")], prefix: "/usr/bin/sudo"))
+        #expect(result.jobNames == ["disk", "ok"])
+        #expect(result.skipped.isEmpty)
+        let disk = result.configuration["jobs"]?.value["disk"]?.value
+        #expect(disk?["command"]?.value == ["/bin/sh", "-c", "/usr/bin/sudo check_disk -w $ARG1$ -c $ARG2$"])
+        #expect(disk?["schedule"] == nil)
+        #expect(disk?["nrpe_arguments"]?.value == "query")
+        #expect(disk?["concurrent_runs"]?.value == true)
+        let ok = result.configuration["jobs"]?.value["ok"]?.value
+        #expect(ok?["nrpe_arguments"] == nil && ok?["schedule"] != nil)
     }
 
     @Test func tooFewArgumentsSkip() {

@@ -35,6 +35,7 @@ struct ConfigInterpreter {
         "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
         "concurrent_runs", "max_output_bytes", "nagios_check", "max_check_attempts", "retry_interval",
         "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold", "nrpe_command",
+        "nrpe_arguments",
         "kill_leftover_processes",
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
@@ -399,6 +400,8 @@ struct ConfigInterpreter {
             case "nrpe_command":
                 job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
                 nrpeCommandNode = node
+            case "nrpe_arguments":
+                job.nrpeArguments = try nrpeArguments(node, subject: subject)
             case "flap_detection":
                 job.check.flapDetection = try bool(node, key: key, subject: subject)
             case "low_flap_threshold":
@@ -627,6 +630,26 @@ struct ConfigInterpreter {
             }
         }
         return environment
+    }
+
+    private func nrpeArguments(_ node: ConfigNode, subject: ConfigError.Subject?) throws -> NRPEArguments? {
+        let expected = "\"query\" (the arguments of each check_nrpe query) or a list of at most 16 strings, or null"
+        switch node.value {
+        case .null:
+            return nil
+        case .string("query"):
+            return .fromQuery
+        case .array(let items) where items.count <= 16:
+            return .fixed(
+                try items.map { item in
+                    guard case .string(let text) = item.value else {
+                        throw typeError(item, key: "nrpe_arguments", expected: expected, subject: subject)
+                    }
+                    return text
+                })
+        default:
+            throw typeError(node, key: "nrpe_arguments", expected: expected, subject: subject)
+        }
     }
 
     private func bool(_ node: ConfigNode, key: String, subject: ConfigError.Subject?) throws -> Bool {

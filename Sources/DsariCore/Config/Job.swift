@@ -50,6 +50,9 @@ public struct Job: Sendable, Hashable {
     /// The NRPE command this job answers for on dsari-daemon's NRPE listener
     /// (`nrpe_command`; set on every job `dsari-nrpe-import` makes).
     public var nrpeCommand: String?
+    /// Where the `$ARGn$` of an NRPE command come from (`nrpe_arguments`);
+    /// nil for commands without them and for every job not made from an nrpe.cfg.
+    public var nrpeArguments: NRPEArguments?
 
     public static let defaultMaxExecutionGrace: Double = 60
 
@@ -69,7 +72,8 @@ public struct Job: Sendable, Hashable {
         concurrentRuns: Bool = false,
         nagiosCheck: Bool = false,
         check: CheckOptions = CheckOptions(),
-        nrpeCommand: String? = nil
+        nrpeCommand: String? = nil,
+        nrpeArguments: NRPEArguments? = nil
     ) {
         self.name = name
         self.command = command
@@ -87,5 +91,23 @@ public struct Job: Sendable, Hashable {
         self.nagiosCheck = nagiosCheck
         self.check = check
         self.nrpeCommand = nrpeCommand
+        self.nrpeArguments = nrpeArguments
     }
+}
+
+/// `nrpe_arguments`: the values of an NRPE command's `$ARGn$` macros.
+public enum NRPEArguments: Sendable, Hashable {
+    /// `nrpe_arguments: query`: the command still holds its macros; each
+    /// run fills them the way NRPE does (`NRPEMacroExpander`) from the
+    /// arguments of the query that asked for it (`check_nrpe -a`, kept in
+    /// the run's `trigger_data.nrpe_arguments`), empty for runs no query
+    /// asked for. Every query runs the job, as NRPE runs the command.
+    case fromQuery
+    /// `nrpe_arguments: [ARG1, ARG2, …]`: the values the command was made
+    /// with (`dsari-nrpe-import --args`). Its recorded result answers a
+    /// query with arguments only when they are these.
+    case fixed([String])
+
+    /// The key of `trigger_data` holding a query's arguments.
+    public static let triggerDataKey = "nrpe_arguments"
 }

@@ -14,8 +14,9 @@ public struct NRPEListenerConfig: Sendable, Hashable {
     public var address: ListenAddress?
     /// `nrpe_allowed_hosts`: addresses, CIDR networks and host names.
     public var allowedHosts: [String] = ["127.0.0.1", "::1"]
-    /// `nrpe_allow_arguments`: answer queries with arguments (ignoring them)
-    /// instead of refusing them as NRPE does without `dont_blame_nrpe`.
+    /// `nrpe_allow_arguments`: answer queries with arguments (`check_nrpe
+    /// -a`; see `NRPEArguments`) instead of refusing them as NRPE does
+    /// without `dont_blame_nrpe`.
     public var allowArguments = false
     /// `nrpe_no_result`.
     public var noResult: NoResult = .unknown
