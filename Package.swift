@@ -42,9 +42,12 @@ let package = Package(
         // imports it. Not PostgresNIO: SwiftNIO's build costs minutes on
         // every two-core CI run, and the store is synchronous behind a lock.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // MariaDB Connector/C (Debian libmariadb-dev) for the MySQL/MariaDB
+        // backend; only DsariStore imports it.
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         // The run history: dsari's runs/runs_running tables, our migrations,
-        // in SQLite or PostgreSQL.
-        .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite", "CLibPQ"]),
+        // in SQLite, PostgreSQL or MySQL/MariaDB.
+        .target(name: "DsariStore", dependencies: ["DsariCore", "CSQLite", "CLibPQ", "CMariaDB"]),
         // Linux calls Swift cannot import: posix_spawn with glibc's _np file
         // actions, the wait-status macros, pipe2, epoll, eventfd; only
         // DsariEngine imports it.

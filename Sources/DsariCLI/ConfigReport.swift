@@ -78,17 +78,55 @@ struct ConfigReport {
             "kill_leftover_processes": .bool(config.killLeftoverProcesses),
             "environment": Self.mapping(config.environment),
             "host_name": .string(config.hostName),
-            "database": config.database.type == DatabaseConfig.postgresql
-                ? [
-                    "type": .string(config.database.type),
-                    "dsn": .string(DatabaseConfig.redactingPasswords(config.database.dsn ?? "")),
-                    "connect_timeout": .double(config.database.connectTimeout),
-                ]
-                : [
-                    "type": .string(config.database.type),
-                    "file": .string(config.databaseFile),
-                ],
+            "database": Self.database(config),
         ]
+    }
+
+    /// `database` as dumped: what the backend uses, passwords as `***`.
+    static func database(_ config: Config) -> ConfigValue {
+        let database = config.database
+        switch database.type {
+        case DatabaseConfig.postgresql:
+            return [
+                "type": .string(database.type),
+                "dsn": .string(DatabaseConfig.redactingPasswords(database.dsn ?? "")),
+                "connect_timeout": .double(database.connectTimeout),
+            ]
+        case DatabaseConfig.mysql:
+            let options = database.mysql
+            var connection: [(String, ConfigValue)] = []
+            func add(_ key: String, _ value: String?) { if let value { connection.append((key, .string(value))) } }
+            add("host", options.host)
+            if let port = options.port { connection.append(("port", .int(Int64(port)))) }
+            add("user", options.user)
+            add("passwd", options.password.map { _ in "***" })
+            add("db", options.database)
+            add("unix_socket", options.unixSocket)
+            add("read_default_file", options.readDefaultFile)
+            add("read_default_group", options.readDefaultGroup)
+            if let seconds = options.connectTimeout { connection.append(("connect_timeout", .int(Int64(seconds)))) }
+            if let tls = options.tls {
+                let keys: [(String, String?)] = [
+                    ("ca", tls.ca), ("capath", tls.capath), ("cert", tls.cert), ("key", tls.key), ("cipher", tls.cipher),
+                ]
+                connection.append(
+                    (
+                        "ssl",
+                        .mapping(
+                            keys.compactMap { key, value in value.map { ConfigValue.Entry(key: key, value: ConfigNode(.string($0))) } })
+                    ))
+            }
+            return [
+                "type": .string(database.type),
+                "connection": .mapping(connection.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) }),
+                "connect_timeout": .double(database.connectTimeout),
+            ]
+        default:
+            return [
+                "type": .string(database.type),
+                "file": .string(config.databaseFile),
+            ]
+        }
     }
 
     static func mapping(_ dictionary: [String: String]) -> ConfigValue {

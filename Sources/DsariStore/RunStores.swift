@@ -13,7 +13,7 @@ public enum RunStores {
 
     /// Opens the store for `config` (its `database` and `host_name`). For
     /// reading, nil when there is no history yet (no SQLite file, or a
-    /// PostgreSQL database no dsari-swift daemon has set up: nothing has run). A server that cannot be reached is tried again for
+    /// PostgreSQL or MySQL database no dsari-swift daemon has set up: nothing has run). A server that cannot be reached is tried again for
     /// `database.connect_timeout` seconds, `waiting` told of each failure.
     public static func open(
         _ config: Config, access: Access, applicationName: String = "dsari", waiting: (RunStoreError) -> Void = { _ in }
@@ -27,6 +27,12 @@ public enum RunStores {
             // Before a daemon has set the database up, nothing has run (as without a SQLite file).
             if access == .read, try !store.isSetUp() { return nil }
             return store
+        case DatabaseConfig.mysql:
+            let store = try MySQLRunStore(
+                options: config.database.mysql, hostName: config.hostName, readOnly: access == .read,
+                connectTimeout: access == .write ? config.database.connectTimeout : 0, waiting: waiting)
+            if access == .read, try !store.isSetUp() { return nil }
+            return store
         default:
             if access == .read, !FileManager.default.fileExists(atPath: config.databaseFile) { return nil }
             return try SQLiteRunStore(path: config.databaseFile, hostName: config.hostName, readOnly: access == .read)
@@ -38,6 +44,7 @@ public enum RunStores {
     public static func describe(_ config: Config) -> String {
         switch config.database.type {
         case DatabaseConfig.postgresql: "PostgreSQL database (\(DatabaseConfig.redactingPasswords(config.database.dsn ?? "")))"
+        case DatabaseConfig.mysql: "MySQL database (\(config.database.mysql.description))"
         default: config.databaseFile
         }
     }

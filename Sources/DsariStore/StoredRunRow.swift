@@ -14,11 +14,13 @@ public struct StoredRunRow {
         case sqlite(SQLiteStatement)
         /// Row 0 of a single-row result (libpq's single-row mode).
         case postgres(PostgresResult)
+        /// The current row of a streamed MySQL result.
+        case mysql(MySQLRow)
     }
 
     let source: Source
     /// The host of a row whose `host_name` is NULL: SQLite's rows are all the
-    /// store's host's; PostgreSQL's without one were written by dsari 2.0 ("").
+    /// store's host's; PostgreSQL's and MySQL's without one were written by dsari 2.0 ("").
     let hostFallback: String
 
     init(statement: SQLiteStatement, host: String) {
@@ -31,10 +33,16 @@ public struct StoredRunRow {
         hostFallback = ""
     }
 
+    init(row: MySQLRow) {
+        source = .mysql(row)
+        hostFallback = ""
+    }
+
     private func text(_ column: Column) -> String? {
         switch source {
         case .sqlite(let statement): statement.text(column.rawValue)
         case .postgres(let result): result.text(0, column.rawValue)
+        case .mysql(let row): row.text(column.rawValue)
         }
     }
 
@@ -42,6 +50,7 @@ public struct StoredRunRow {
         switch source {
         case .sqlite(let statement): statement.optionalReal(column.rawValue)
         case .postgres(let result): result.double(0, column.rawValue)
+        case .mysql(let row): row.double(column.rawValue)
         }
     }
 
@@ -56,6 +65,7 @@ public struct StoredRunRow {
         switch source {
         case .sqlite(let statement): statement.optionalInteger(Column.exitCode.rawValue).map { Int($0) }
         case .postgres(let result): result.integer(0, Column.exitCode.rawValue).map { Int($0) }
+        case .mysql(let row): row.integer(Column.exitCode.rawValue).map { Int($0) }
         }
     }
     public var triggerType: String { text(.triggerType) ?? "" }
@@ -69,6 +79,7 @@ public struct StoredRunRow {
         switch source {
         case .sqlite(let statement): try statement.withUTF8(column.rawValue, body)
         case .postgres(let result): try result.withUTF8(0, column.rawValue, body)
+        case .mysql(let row): try row.withUTF8(column.rawValue, body)
         }
     }
 

@@ -91,13 +91,14 @@ struct FleetViewTests {
 
     /// A server not reachable at start: the daemon says so every few seconds
     /// and starts once the server is there; past `connect_timeout` it exits 1.
-    @Test func theDaemonWaitsForItsDatabaseServerAtStart() throws {
-        let server = try PostgresServer()
+    @Test(arguments: StoreBackend.Kind.servers)
+    func theDaemonWaitsForItsDatabaseServerAtStart(kind: StoreBackend.Kind) throws {
+        let server = try #require(try kind.ownServer())
         defer { server.stop() }
-        let dsn = try server.createDatabase()
+        let backend = try server.freshBackend()
         server.stopServer()
         let daemon = try DaemonProcess(
-            config: "jobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n", backend: .postgresql(dsn: dsn), hostName: "late")
+            config: "jobs:\n  tick: {command: [/bin/true], schedule: '* * * * * *'}\n", backend: backend, hostName: "late")
         try daemon.start()
         defer { daemon.stop() }
         #expect(
@@ -112,18 +113,20 @@ struct FleetViewTests {
         // With no server at all: connect_timeout (2 s here), then exit 1 with the reason.
         server.stopServer()
         let home = try TemporaryDirectory(prefix: "dsari-daemon-test")
-        let impatient = try DaemonProcess(config: "jobs: {}\n", home: home, backend: .postgresql(dsn: dsn), hostName: "late")
+        let impatient = try DaemonProcess(config: "jobs: {}\n", home: home, backend: backend, hostName: "late")
         try home.write(
             "etc/config.d/00-database.yaml",
-            "host_name: late\ndatabase:\n  type: postgresql\n  dsn: '\(dsn)'\n  connect_timeout: 2\n")
+            "host_name: late\n" + (backend.configLines ?? "").replacingOccurrences(of: "connect_timeout: 60", with: "connect_timeout: 2"))
         let began = Date()
         try impatient.start()
         defer { impatient.stop() }
         #expect(impatient.waitForExit(timeout: 30) == 1)
         #expect(Date().timeIntervalSince(began) >= 2)
+        let named = kind == .mysql ? "MySQL database (dsari@127.0.0.1:" : "PostgreSQL database (host=127.0.0.1"
         #expect(
-            impatient.log.contains("cannot open the database PostgreSQL database") && impatient.log.contains("(unreachable)"),
+            impatient.log.contains("cannot open the database \(named)") && impatient.log.contains("(unreachable)"),
             "\(impatient.log)")
-        #expect(impatient.log.contains("password=***") && !impatient.log.contains(server.password))
+        #expect(!impatient.log.contains(server.password))
+        if kind == .postgresql { #expect(impatient.log.contains("password=***")) }
     }
 }

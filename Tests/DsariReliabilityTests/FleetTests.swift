@@ -5,12 +5,12 @@ import Foundation
 import Testing
 
 extension ReliabilityTests {
-    /// A fleet on one PostgreSQL database: three daemons (hosts a, b, c), 10
-    /// jobs a second each; b killed with kill -9 and restarted; the server
-    /// stopped for 15 s under that load and started again. Every run that
-    /// reached its end is recorded exactly once, on its own host; the
-    /// others' runs are never touched by b's recovery.
-    @Suite("fleet on PostgreSQL")
+    /// A fleet on one PostgreSQL or MariaDB database: three daemons (hosts
+    /// a, b, c), 10 jobs a second each; b killed with kill -9 and restarted;
+    /// the server stopped for 15 s under that load and started again. Every
+    /// run that reached its end is recorded exactly once, on its own host;
+    /// the others' runs are never touched by b's recovery.
+    @Suite("fleet on a database server")
     struct Fleet {
         static func configuration(ledger: String) -> String {
             let jobs = (0..<10).map { index in
@@ -28,12 +28,12 @@ extension ReliabilityTests {
             ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
-        @Test(.timeLimit(.minutes(5)))
-        func threeHostsAKillAndAServerOutageLoseNothing() throws {
+        @Test(.timeLimit(.minutes(5)), arguments: StoreBackend.Kind.servers)
+        func threeHostsAKillAndAServerOutageLoseNothing(kind: StoreBackend.Kind) throws {
             // A server of its own: it is stopped in the middle.
-            let server = try PostgresServer()
+            let server = try #require(try kind.ownServer())
             defer { server.stop() }
-            let backend = StoreBackend.postgresql(dsn: try server.createDatabase())
+            let backend = try server.freshBackend()
             let hosts = ["a", "b", "c"]
             var daemons: [String: DaemonProcess] = [:]
             var ledgers: [String: String] = [:]
@@ -139,7 +139,7 @@ extension ReliabilityTests {
                 #expect(counts == recorded.count, "\(host): exporter --all-hosts counts \(counts), database \(recorded.count)")
                 #expect(listed[host, default: 0] == recorded.count, "\(host): run list --all-hosts \(listed[host, default: 0])")
                 ReliabilityReport.record(
-                    test: "fleet host \(host)", load: "3 hosts x 10 jobs/s, ~40 s",
+                    test: "fleet (\(kind)) host \(host)", load: "3 hosts x 10 jobs/s, ~40 s",
                     faults: host == "b" ? "kill -9; 15 s outage" : "15 s outage",
                     runsLost: missing.count, crashes: 0, notes: "\(recorded.count) runs recorded")
             }

@@ -5,9 +5,9 @@ import Testing
 
 @testable import DsariStore
 
-/// What every backend of `RunStore` must do, on a real SQLite file and on a
-/// real PostgreSQL server (a fresh database each test).
-@Suite("RunStore behaviour (SQLite and PostgreSQL)")
+/// What every backend of `RunStore` must do, on a real SQLite file and on
+/// real PostgreSQL and MariaDB servers (a fresh database each test).
+@Suite("RunStore behaviour (SQLite, PostgreSQL and MySQL)")
 struct RunStoreBehaviourTests {
     /// A writer for host `alpha`, and a way to open readers, on a fresh store of `kind`.
     func withStore(_ kind: StoreBackend.Kind, _ body: (any RunStore, (String) throws -> any RunStore) throws -> Void) throws {
@@ -22,6 +22,11 @@ struct RunStoreBehaviourTests {
             let dsn = try PostgresServer.shared.createDatabase()
             let store = try PostgresRunStore(dsn: dsn, hostName: "alpha")
             try body(store) { host in try PostgresRunStore(dsn: dsn, hostName: host, readOnly: true) }
+        case .mysql:
+            let server = try MariaDBServer.shared
+            let options = server.options(database: try server.createDatabase())
+            let store = try MySQLRunStore(options: options, hostName: "alpha")
+            try body(store) { host in try MySQLRunStore(options: options, hostName: host, readOnly: true) }
         }
     }
 

@@ -40,7 +40,7 @@ struct ConfigInterpreter {
     ]
     static let jobGroupKeys = jobKeys + ["job_names"]
     static let concurrencyGroupKeys = ["max"]
-    static let databaseKeys = ["type", "file", "dsn", "connect_timeout"]
+    static let databaseKeys = ["type", "file", "dsn", "connection", "connect_timeout"]
 
     init(configDirectory: String, defaultDataDirectory: String) {
         self.configDirectory = configDirectory
@@ -555,6 +555,8 @@ struct ConfigInterpreter {
                         inside: "database")
                 }
                 database.dsn = dsn
+            case "connection":
+                database.mysql = try mysqlConnection(entry.value)
             case "connect_timeout":
                 let seconds = try number(entry.value, key: "connect_timeout", subject: nil, expected: "seconds (a number, 0 or more)")
                 guard seconds >= 0, seconds.isFinite else {
@@ -583,6 +585,73 @@ struct ConfigInterpreter {
             warnUnknown(entry, known: Self.databaseKeys, subject: nil, inside: "database")
         }
         return database
+    }
+
+    /// `database.connection` (MySQL): `MySQLdb.connect`'s keyword arguments.
+    /// Values are never quoted back in errors (a password may be among them).
+    private mutating func mysqlConnection(_ node: ConfigNode) throws -> MySQLConnectionOptions {
+        let parent = "database.connection"
+        guard case .mapping(let entries) = node.value else {
+            throw typeError(
+                node, key: "connection", expected: "a mapping of MySQLdb.connect's arguments (host, port, user, passwd, db, …)",
+                subject: nil, secret: true, inside: "database")
+        }
+        var options = MySQLConnectionOptions()
+        func text(_ entry: ConfigValue.Entry) throws -> String {
+            guard case .string(let value) = entry.value.value else {
+                throw typeError(entry.value, key: entry.key, expected: "a string", subject: nil, secret: true, inside: parent)
+            }
+            return value
+        }
+        func whole(_ entry: ConfigValue.Entry, _ range: ClosedRange<Int64>, _ expected: String) throws -> Int {
+            guard case .int(let value) = entry.value.value, range.contains(value) else {
+                throw typeError(entry.value, key: entry.key, expected: expected, subject: nil, inside: parent)
+            }
+            return Int(value)
+        }
+        for entry in entries {
+            switch entry.key {
+            case "host": options.host = try text(entry)
+            case "port": options.port = try whole(entry, 1...65535, "a port number (1 to 65535)")
+            case "user": options.user = try text(entry)
+            case "passwd", "password": options.password = try text(entry)
+            case "db", "database": options.database = try text(entry)
+            case "unix_socket": options.unixSocket = try path(entry.value, key: entry.key, subject: nil, inside: parent)
+            case "read_default_file":
+                // "~/.my.cnf", as the MySQL tools write it, is kept for the store to expand (the running user's HOME).
+                let written = try text(entry)
+                options.readDefaultFile =
+                    written.hasPrefix("~/") ? written : try path(entry.value, key: entry.key, subject: nil, inside: parent)
+            case "read_default_group": options.readDefaultGroup = try text(entry)
+            case "connect_timeout": options.connectTimeout = try whole(entry, 1...3600, "seconds per attempt (a whole number, 1 to 3600)")
+            case "charset":
+                // Job names, output and JSON must keep every character (emoji included).
+                guard case .string(let charset) = entry.value.value, charset.lowercased() == "utf8mb4" else {
+                    throw typeError(
+                        entry.value, key: entry.key, expected: "\"utf8mb4\" (dsari-swift always uses it)", subject: nil, inside: parent)
+                }
+            case "ssl":
+                guard case .mapping(let items) = entry.value.value else {
+                    throw typeError(
+                        entry.value, key: "ssl", expected: "a mapping with ca, cert, key, capath, cipher", subject: nil, inside: parent)
+                }
+                var tls = MySQLConnectionOptions.TLS()
+                for item in items {
+                    switch item.key {
+                    case "ca": tls.ca = try path(item.value, key: "ca", subject: nil, inside: parent + ".ssl")
+                    case "capath": tls.capath = try path(item.value, key: "capath", subject: nil, inside: parent + ".ssl")
+                    case "cert": tls.cert = try path(item.value, key: "cert", subject: nil, inside: parent + ".ssl")
+                    case "key": tls.key = try path(item.value, key: "key", subject: nil, inside: parent + ".ssl")
+                    case "cipher": tls.cipher = try text(item)
+                    default: warnUnknown(item, known: MySQLConnectionOptions.TLS.keys, subject: nil, inside: parent + ".ssl")
+                    }
+                }
+                options.tls = tls
+            default:
+                warnUnknown(entry, known: MySQLConnectionOptions.keys, subject: nil, inside: parent)
+            }
+        }
+        return options
     }
 
     /// `environment` of the configuration or of a job: names to strings,

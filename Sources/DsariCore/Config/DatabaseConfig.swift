@@ -3,20 +3,23 @@
 #endif
 
 /// The `database` option: where runs are recorded. As dsari 2.0:
-/// `{type: sqlite3, file: …}` (the default) or `{type: postgresql, dsn: …}`;
-/// dsari's `mysql` and `mongodb` are refused at load time with the list of
-/// supported types.
+/// `{type: sqlite3, file: …}` (the default), `{type: postgresql, dsn: …}`
+/// or `{type: mysql, connection: {…}}`; dsari's `mongodb` is refused at
+/// load time with the list of supported types.
 public struct DatabaseConfig: Sendable, Hashable {
     public static let sqlite3 = "sqlite3"
     public static let postgresql = "postgresql"
+    public static let mysql = "mysql"
     /// What `database.type` may be, in the order messages list them.
-    public static let supportedTypes = [sqlite3, postgresql]
+    public static let supportedTypes = [sqlite3, postgresql, mysql]
 
     public var type: String
     /// The SQLite file; nil means `DATA_DIR/dsari.sqlite3`.
     public var file: String?
     /// PostgreSQL: a libpq connection string or URI.
     public var dsn: String?
+    /// MySQL/MariaDB: the `connection` mapping (`MySQLdb.connect`'s keys).
+    public var mysql = MySQLConnectionOptions()
     /// How long a daemon or tool waits at start for a database server that
     /// cannot be reached, in seconds.
     public var connectTimeout: Double
