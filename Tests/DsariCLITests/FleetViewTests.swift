@@ -4,19 +4,20 @@ import DsariTestSupport
 import Foundation
 import Testing
 
-/// Two hosts recording into one real PostgreSQL database, seen through the
+/// Two hosts recording into one real PostgreSQL or MariaDB database, seen through the
 /// built `dsari-info` and `dsari-daemon`: this host's runs by default,
 /// `--host` and `--all-hosts` for the fleet, another host's output named
 /// where it is; and a daemon that waits for its database server at start.
-@Suite("Fleet views on PostgreSQL (built binaries)")
+@Suite("Fleet views on PostgreSQL and MySQL (built binaries)")
 struct FleetViewTests {
-    @Test func dsariInfoShowsThisHostByDefaultAndTheFleetOnRequest() throws {
-        let backend = try StoreBackend.Kind.postgresql.make()
+    @Test(arguments: StoreBackend.Kind.servers)
+    func dsariInfoShowsThisHostByDefaultAndTheFleetOnRequest(kind: StoreBackend.Kind) throws {
+        let backend = try kind.make()
         let alpha = try DaemonProcess(
             config: "jobs:\n  ping: {command: [/bin/sh, -c, 'echo alpha'], schedule: '* * * * * *'}\n", backend: backend, hostName: "alpha")
         let beta = try DaemonProcess(
             config: "jobs:\n  ping: {command: [/bin/sh, -c, 'echo beta'], schedule: '* * * * * *'}\n"
-                + "  chk: {command: [/bin/sh, -c, 'echo CRITICAL - beta down; exit 2'], schedule: '* * * * * *', nagios_check: true}\n",
+                + "  chk: {command: [/bin/sh, -c, 'echo CRITICAL - beta down 🔥; exit 2'], schedule: '* * * * * *', nagios_check: true}\n",
             backend: backend, hostName: "beta")
         try alpha.start()
         try beta.start()
@@ -68,9 +69,15 @@ struct FleetViewTests {
         // check status: alpha has no checks; --all-hosts shows beta's CRITICAL check with its host.
         let checks = try info.run(["-c", alpha.configDirectory, "check", "status", "--all-hosts"], environment: environment)
         #expect(checks.status == 2, "\(checks.standardOutput)\(checks.standardError)")
-        #expect(checks.standardOutput.contains("beta") && checks.standardOutput.contains("CRITICAL - beta down"))
+        #expect(checks.standardOutput.contains("beta") && checks.standardOutput.contains("CRITICAL - beta down 🔥"))
         let quiet = try info.run(["-c", alpha.configDirectory, "check", "status"], environment: environment)
         #expect(quiet.status == 0 && !quiet.standardOutput.contains("beta down"))
+
+        // config dump names the database without its password.
+        let dump = try info.run(["-c", alpha.configDirectory, "config", "dump", "--format", "json"], environment: environment)
+        let secret = kind == .mysql ? try MariaDBServer.shared.password : try PostgresServer.shared.password
+        #expect(dump.status == 0 && !dump.standardOutput.contains(secret), "\(dump.standardOutput)")
+        #expect(dump.standardOutput.contains(kind == .mysql ? "\"passwd\": \"***\"" : "password=***"), "\(dump.standardOutput)")
 
         // The exporter's fleet page: a host column, beta (a CRITICAL check) before alpha, in a real browser without errors.
         let exporter = try ExporterProcess(home: alpha.home, arguments: ["--all-hosts"])

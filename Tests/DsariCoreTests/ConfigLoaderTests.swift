@@ -769,11 +769,11 @@ struct ConfigLoaderTests {
 
     @Test func databaseOptionErrors() throws {
         let fixture = try Fixture()
-        // dsari 2.0's other backends: MySQL and MongoDB are refused, naming what is supported.
-        for type in ["mysql", "mongodb"] {
+        // dsari 2.0's MongoDB backend is refused, naming what is supported.
+        for type in ["mongodb", "oracle"] {
             let path = try fixture.write("dsari.yaml", "database:\n  type: \(type)\n  uri: x\n")
             let refused = fixture.loadError()
-            #expect(refused?.description == "\(path):2: database type \"\(type)\" is not supported; supported: sqlite3, postgresql.")
+            #expect(refused?.description == "\(path):2: database type \"\(type)\" is not supported; supported: sqlite3, postgresql, mysql.")
             #expect(refused?.key == "type")
         }
         // PostgreSQL needs a dsn; a dsn that is not a string is not shown (it may hold a password).
@@ -799,6 +799,52 @@ struct ConfigLoaderTests {
         #expect(
             fixture.loadError()?.description
                 == "\(path):1: \"host_name\" must be a host name (a non-empty string without spaces), not the string \"two words\".")
+
+        // MySQL: MySQLdb.connect's keys (passwd/password, db/database), an option file, TLS.
+        try fixture.write(
+            "dsari.yaml",
+            """
+            database:
+              type: mysql
+              connection: {host: db1, port: 3307, user: dsari, passwd: s3cret, db: dsari, read_default_file: ~/.my.cnf,
+                connect_timeout: 4, charset: utf8mb4, ssl: {ca: /etc/ssl/ca.pem, cert: c.pem, key: k.pem}}
+              connect_timeout: 90
+            """)
+        let mysql = try fixture.load().database
+        #expect(mysql.type == "mysql" && mysql.connectTimeout == 90)
+        #expect(
+            mysql.mysql
+                == MySQLConnectionOptions(
+                    host: "db1", port: 3307, user: "dsari", password: "s3cret", database: "dsari", readDefaultFile: "~/.my.cnf",
+                    connectTimeout: 4,
+                    tls: .init(ca: "/etc/ssl/ca.pem", cert: fixture.directory.url("etc/c.pem"), key: fixture.directory.url("etc/k.pem"))))
+        try fixture.write("dsari.yaml", "database:\n  type: mysql\n  connection: {password: x, database: y, unix_socket: /run/m.sock}\n")
+        #expect(try fixture.load().database.mysql == MySQLConnectionOptions(password: "x", database: "y", unixSocket: "/run/m.sock"))
+        for (connection, message) in [
+            ("{port: '3306'}", "\"database.connection.port\" must be a port number (1 to 65535), not the string \"3306\"."),
+            ("{port: 70000}", "\"database.connection.port\" must be a port number (1 to 65535), not the number 70000."),
+            (
+                "{charset: latin1}",
+                "\"database.connection.charset\" must be \"utf8mb4\" (dsari-swift always uses it), not the string \"latin1\"."
+            ),
+            ("{ssl: yes}", "\"database.connection.ssl\" must be a mapping with ca, cert, key, capath, cipher, not the boolean true."),
+            ("{passwd: [hunter2]}", "\"database.connection.passwd\" must be a string, not a list."),
+            (
+                "hunter2",
+                "\"database.connection\" must be a mapping of MySQLdb.connect's arguments (host, port, user, passwd, db, …), not a string."
+            ),
+        ] {
+            path = try fixture.write("dsari.yaml", "database:\n  type: mysql\n  connection: \(connection)\n")
+            let error = fixture.loadError()?.description ?? ""
+            #expect(error == "\(path):3: \(message)", "\(error)")
+            #expect(!error.contains("hunter2"))
+        }
+        path = try fixture.write("dsari.yaml", "database:\n  type: mysql\n  connection: {hostt: db1}\n")
+        let warnings = try fixture.load().warnings.map(\.description)
+        #expect(
+            warnings == [
+                "\(path):3: unknown option \"database.connection.hostt\" is ignored (did you mean \"database.connection.host\"?)."
+            ], "\(warnings)")
 
         path = try fixture.write("dsari.yaml", "database:\n  type: 5\n")
         #expect(
