@@ -168,6 +168,22 @@ struct MySQLRunStoreTests {
         #expect(seen.values.allSatisfy { $0 == 1 })
     }
 
+    /// A batch is one transaction: a change the server refuses (a value too
+    /// long for its column: strict mode, never cut) undoes the batch, and
+    /// the connection goes on working.
+    @Test func aRefusedChangeUndoesItsWholeBatch() throws {
+        let (_, _, options) = try database()
+        let store = try MySQLRunStore(options: options, hostName: "alpha")
+        let first = run("fine", start: 1_700_000_000)
+        let refused = run("fine", start: 1_700_000_001)
+        var tooLong = refused
+        tooLong.triggerType = String(repeating: "t", count: 200)  // varchar(127)
+        #expect(throws: RunStoreError.self) { try store.apply([.started(first), .started(tooLong)]) }
+        #expect(try store.runningRuns().isEmpty)
+        try store.apply([.started(first), .started(refused)])
+        #expect(try store.runningRuns().map(\.runID) == [first.runID, refused.runID])
+    }
+
     /// A wrong password is refused with the server's reason, and the
     /// password appears nowhere in the error.
     @Test func aRefusedLoginSaysWhyWithoutThePassword() throws {

@@ -59,8 +59,10 @@ final class MySQLConnection {
             mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
         }
         let endpoint = options.description
+        // Several statements per call (`batch`): a transaction is one round trip. Every value is escaped (`literal`).
         let connected = mysql_real_connect(
-            handle, options.host, options.user, options.password, options.database, UInt32(options.port ?? 0), options.unixSocket, 0)
+            handle, options.host, options.user, options.password, options.database, UInt32(options.port ?? 0), options.unixSocket,
+            UInt(CLIENT_MULTI_STATEMENTS))
         guard connected != nil else {
             let number = mysql_errno(handle)
             let message = Self.message(handle)
@@ -139,6 +141,30 @@ final class MySQLConnection {
             try execute("COMMIT")
             return value
         } catch {
+            if isHealthy { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `statements` as one transaction in one round trip (the server
+    /// runs them in order and stops at the first error, which is then
+    /// rolled back). Waits for another session's row locks as `transaction` does.
+    func batch(lockWaitMilliseconds: Int32? = nil, _ statements: [String]) throws {
+        let wait = lockWaitMilliseconds.map { max(1, (Int($0) + 999) / 1000) } ?? Self.defaultLockWaitSeconds
+        var all = wait != lockWaitSeconds ? ["SET SESSION innodb_lock_wait_timeout = \(wait)"] : []
+        all += ["START TRANSACTION"] + statements + ["COMMIT"]
+        let sql = all.joined(separator: ";\n")
+        do {
+            try send(sql)
+            while true {
+                if let result = mysql_store_result(handle) { mysql_free_result(result) }
+                let next = mysql_next_result(handle)
+                if next > 0 { throw failure(sql) }
+                if next < 0 { break }
+            }
+            lockWaitSeconds = wait
+        } catch {
+            lockWaitSeconds = nil
             if isHealthy { try? execute("ROLLBACK") }
             throw error
         }

@@ -86,46 +86,46 @@ public final class MySQLRunStore: RunStore {
 
     /// Applies changes in order in one transaction. Each is idempotent by
     /// run id: applied twice (a commit whose answer was lost), nothing is
-    /// doubled. `lockWaitMilliseconds`: how long to wait for another
-    /// session's row lock (InnoDB's `innodb_lock_wait_timeout`, whole seconds).
+    /// doubled. One round trip (`MySQLConnection.batch`). `lockWaitMilliseconds`:
+    /// how long to wait for another session's row lock (InnoDB's
+    /// `innodb_lock_wait_timeout`, whole seconds).
     public func apply(_ changes: [RunChange], lockWaitMilliseconds: Int32?) throws {
         guard !changes.isEmpty else { return }
         let finishes = changes.contains { if case .finished = $0 { true } else { false } }
         try withConnection { db in
-            try db.transaction(lockWaitMilliseconds: lockWaitMilliseconds) {
-                // Numbering runs in commit order serializes the hosts' commits
-                // (migration 2): the counter row is taken first, so that no
-                // other lock is held while waiting for it.
-                if finishes { try db.execute("SELECT last FROM dsari_swift_runs_counter WHERE id = 1 FOR UPDATE") }
-                for change in changes {
-                    switch change {
-                    case .started(let run):
-                        try db.execute(
-                            """
-                            INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data, host_name)
-                            VALUES (\(db.literal(run.jobName)), \(db.literal(run.runID)), FROM_UNIXTIME(\(run.scheduleTime.mysqlText)),
-                                FROM_UNIXTIME(\(run.startTime.mysqlText)), \(db.literal(run.triggerType)),
-                                \(db.literal(run.triggerData.compactJSON)), \(db.literal(run.runData.compactJSON)), \(db.literal(hostName)))
-                            ON DUPLICATE KEY UPDATE run_id = run_id
-                            """)
-                    case .spawned(let runID, let runData):
-                        try db.execute(
-                            "UPDATE runs_running SET run_data = \(db.literal(runData.compactJSON)) WHERE run_id = \(db.literal(runID))")
-                    case .finished(let run):
-                        try db.execute(
-                            """
-                            INSERT INTO runs (job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type,
-                                trigger_data, run_data, host_name)
-                            VALUES (\(db.literal(run.jobName)), \(db.literal(run.runID)), FROM_UNIXTIME(\(run.scheduleTime.mysqlText)),
-                                FROM_UNIXTIME(\(run.startTime.mysqlText)), FROM_UNIXTIME(\((run.stopTime ?? run.startTime).mysqlText)),
-                                \(run.exitCode ?? -1), \(db.literal(run.triggerType)), \(db.literal(run.triggerData.compactJSON)),
-                                \(db.literal(run.runData.compactJSON)), \(db.literal(hostName)))
-                            ON DUPLICATE KEY UPDATE run_id = run_id
-                            """)
-                        try db.execute("DELETE FROM runs_running WHERE run_id = \(db.literal(run.runID))")
-                    }
+            // Numbering runs in commit order serializes the hosts' commits
+            // (migration 2): the counter row is taken first, so that no
+            // other lock is held while waiting for it.
+            var statements = finishes ? ["SELECT last FROM dsari_swift_runs_counter WHERE id = 1 FOR UPDATE"] : []
+            for change in changes {
+                switch change {
+                case .started(let run):
+                    statements.append(
+                        """
+                        INSERT INTO runs_running (job_name, run_id, schedule_time, start_time, trigger_type, trigger_data, run_data, host_name)
+                        VALUES (\(db.literal(run.jobName)), \(db.literal(run.runID)), FROM_UNIXTIME(\(run.scheduleTime.mysqlText)),
+                            FROM_UNIXTIME(\(run.startTime.mysqlText)), \(db.literal(run.triggerType)),
+                            \(db.literal(run.triggerData.compactJSON)), \(db.literal(run.runData.compactJSON)), \(db.literal(hostName)))
+                        ON DUPLICATE KEY UPDATE run_id = run_id
+                        """)
+                case .spawned(let runID, let runData):
+                    statements.append(
+                        "UPDATE runs_running SET run_data = \(db.literal(runData.compactJSON)) WHERE run_id = \(db.literal(runID))")
+                case .finished(let run):
+                    statements.append(
+                        """
+                        INSERT INTO runs (job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type,
+                            trigger_data, run_data, host_name)
+                        VALUES (\(db.literal(run.jobName)), \(db.literal(run.runID)), FROM_UNIXTIME(\(run.scheduleTime.mysqlText)),
+                            FROM_UNIXTIME(\(run.startTime.mysqlText)), FROM_UNIXTIME(\((run.stopTime ?? run.startTime).mysqlText)),
+                            \(run.exitCode ?? -1), \(db.literal(run.triggerType)), \(db.literal(run.triggerData.compactJSON)),
+                            \(db.literal(run.runData.compactJSON)), \(db.literal(hostName)))
+                        ON DUPLICATE KEY UPDATE run_id = run_id
+                        """)
+                    statements.append("DELETE FROM runs_running WHERE run_id = \(db.literal(run.runID))")
                 }
             }
+            try db.batch(lockWaitMilliseconds: lockWaitMilliseconds, statements)
         }
     }
 
