@@ -1,6 +1,7 @@
 import ArgumentParser
 import DsariCore
 import DsariMetrics
+import DsariNagios
 import Foundation
 
 /// `dsari-info check status [--job J]... [--format pretty|json]`: each check's
@@ -45,7 +46,7 @@ struct CheckStatusCommand: ParsableCommand {
         }
         let worst =
             shown.compactMap { job -> Int? in
-                if case .int(let state)? = job["current_state"]?.value { return Int(state) }
+                if case .int(let state)? = job[.currentState]?.value { return Int(state) }
                 return nil
             }.max() ?? 0
         switch format {
@@ -67,9 +68,9 @@ struct CheckStatusCommand: ParsableCommand {
             ).print(
                 cells: shown.map { job in
                     let name = job["job_name"]?.value.stringValue ?? ""
-                    let state = job["state_name"]?.value.stringValue ?? "PENDING"
+                    let state = job[.stateName]?.value.stringValue ?? "PENDING"
                     var attempt = ""
-                    if case .int(let current)? = job["current_attempt"]?.value, case .int(let most)? = job["max_attempts"]?.value {
+                    if case .int(let current)? = job[.currentAttempt]?.value, case .int(let most)? = job[.maxAttempts]?.value {
                         attempt = "\(current)/\(most)"
                     }
                     let host = job["host_name"]?.value.stringValue ?? ""
@@ -77,10 +78,10 @@ struct CheckStatusCommand: ParsableCommand {
                         TablePrinter.Cell(styled: style.hashColored(name), plain: name),
                         TablePrinter.Cell(styled: style.colored(state, code: colors[state] ?? "2"), plain: state),
                         TablePrinter.Cell(job["state_type_name"]?.value.stringValue ?? ""),
-                        TablePrinter.Cell(attempt + (job["is_flapping"]?.value == .bool(true) ? " flapping" : "")),
-                        TablePrinter.Cell(when("last_check", in: job)),
+                        TablePrinter.Cell(attempt + (job[.isFlapping]?.value == .bool(true) ? " flapping" : "")),
+                        TablePrinter.Cell(when(NagiosField.lastCheck.rawValue, in: job)),
                         TablePrinter.Cell(when("next_check", in: job)),
-                        TablePrinter.Cell(job["plugin_output"]?.value.stringValue ?? ""),
+                        TablePrinter.Cell(job[.pluginOutput]?.value.stringValue ?? ""),
                     ]
                 })
         }

@@ -35,6 +35,16 @@ struct ConfigDumpCommand: ParsableCommand {
     }
 }
 
+/// `dsari-info config reference`: every configuration key (docs/configuration.md).
+struct ConfigReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reference", abstract: "Print every configuration key with its default and meaning (Markdown).")
+
+    func run() throws {
+        OutputPager.write([ConfigKeys.referenceMarkdown().trailingNewlineTrimmed])
+    }
+}
+
 /// `dsari-info job list [--job J]... [--format pretty|tabular|json|yaml]`.
 struct JobListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

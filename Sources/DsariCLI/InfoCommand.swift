@@ -16,7 +16,7 @@ public struct InfoCommand: ParsableCommand {
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Validate or print the configuration.",
-        subcommands: [ConfigCheckCommand.self, ConfigDumpCommand.self])
+        subcommands: [ConfigCheckCommand.self, ConfigDumpCommand.self, ConfigReferenceCommand.self])
 }
 
 /// `dsari-info job list`.

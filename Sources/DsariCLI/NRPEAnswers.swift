@@ -115,7 +115,7 @@ final class NRPEAnswers: Sendable {
             once.send(NRPEAnswer(resultCode: 3, text: "NRPE: Command timed out after \(Int(seconds.rounded())) seconds"))
         }
         daemon.runNow(jobName: job.name, arguments: query.arguments) { run in
-            guard let nagios = run?.runData["nagios"]?.value else {
+            guard let nagios = run?.runData[NagiosField.runDataKey]?.value else {
                 once.send(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
                 return
             }
@@ -125,20 +125,11 @@ final class NRPEAnswers: Sendable {
 
     /// A recorded `run_data.nagios` as check_nrpe shows it.
     static func answer(from nagios: ConfigValue) -> NRPEAnswer {
-        var state: Int16 = 3
-        if case .int(let value)? = nagios["current_state"]?.value, (0...3).contains(value) { state = Int16(value) }
-        var text = nagios["output"]?.value.stringValue ?? ""
-        if nagios["output"] == nil {
-            // Recorded before the raw output was kept: put the parts back together.
-            text = nagios["plugin_output"]?.value.stringValue ?? ""
-            if let perf = nagios["performance_data"]?.value.stringValue, !perf.isEmpty { text += " | " + perf }
-            if let long = nagios["long_plugin_output"]?.value.stringValue, !long.isEmpty { text += "\n" + long }
-        }
-        if text.isEmpty {
+        guard let recorded = RecordedCheck(nagios: nagios), !recorded.printedOutput.isEmpty else {
             // NRPE's answer for a plugin that printed nothing, whatever its exit code.
             return NRPEAnswer(resultCode: 3, text: CheckResult.nrpeNoOutput)
         }
-        return NRPEAnswer(resultCode: state, text: text)
+        return NRPEAnswer(resultCode: Int16(recorded.state.rawValue), text: recorded.printedOutput)
     }
 }
 

@@ -58,9 +58,9 @@ struct RunHistory {
         try read { store in try store?.runningRuns() ?? [] }
     }
 
-    /// `DATA_DIR/runs/JOB/RUN_ID/output.txt`, where the daemon writes a run's output.
+    /// Where the daemon writes a run's output.
     func outputPath(of run: RunRecord) -> String {
-        (config.dataDir as NSString).appendingPathComponent("runs/\(run.jobName)/\(run.runID)/output.txt")
+        DataLayout(dataDirectory: config.dataDir).outputFile(job: run.jobName, runID: run.runID)
     }
 
     /// The message for a run id the database does not have.

@@ -19,7 +19,8 @@ struct RunOutputCommand: ParsableCommand {
                 // A fleet shares the history, not the output files.
                 StandardError.print(
                     "error: run \(runID) ran on host \(host.isEmpty ? "(unknown: recorded by dsari 2.0)" : host.quotedForMessage), "
-                        + "and its output is there (DATA_DIR/runs/JOB/\(runID)/output.txt): run `dsari-info run output \(runID)` on that host"
+                        + "and its output is there (\(DataLayout(dataDirectory: "DATA_DIR").outputFile(job: "JOB", runID: runID))): "
+                        + "run `dsari-info run output \(runID)` on that host"
                 )
                 throw ExitCode(1)
             }

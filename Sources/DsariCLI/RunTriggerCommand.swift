@@ -67,7 +67,7 @@ struct RunTriggerCommand: ParsableCommand {
                 let separator = item.firstIndex(of: "=")!
                 variables[String(item[..<separator])] = String(item[item.index(after: separator)...])
             }
-            add("environment", ConfigReport.mapping(variables))
+            add("environment", ConfigValue.sortedMapping(variables))
         }
         if let at {
             let zone = jobConfig.scheduleTimezone.flatMap(TimeZone.init(identifier:)) ?? .current
@@ -84,11 +84,12 @@ struct RunTriggerCommand: ParsableCommand {
         if let type { add("type", .string(type)) }
         if let description { add("description", .string(description)) }
 
-        let writer = TriggerFileWriter(
-            directory: (config.dataDir as NSString).appendingPathComponent("trigger/\(jobConfig.name)"))
+        let written: String
         do {
-            try writer.write(ConfigValue.mapping(entries).jsonString(pretty: true, sortedKeys: true) + "\n", replace: replace)
-        } catch let pending as TriggerFileWriter.PendingTrigger {
+            written = try TriggerFile.write(
+                ConfigValue.mapping(entries).jsonString(pretty: true, sortedKeys: true) + "\n",
+                toDirectory: DataLayout(dataDirectory: config.dataDir).triggerDirectory(jobConfig.name), replace: replace)
+        } catch let pending as TriggerFile.PendingTrigger {
             StandardError.print(
                 "error: \(pending) for job \(job.quotedForMessage); the daemon has not picked it up yet. Use --replace to overwrite it.")
             throw ExitCode(1)
@@ -96,7 +97,7 @@ struct RunTriggerCommand: ParsableCommand {
             StandardError.print("error: \(error)")
             throw ExitCode(1)
         }
-        print("Trigger for job \(job) written to \(writer.path).")
+        print("Trigger for job \(job) written to \(written).")
         print("dsari-daemon picks it up within seconds (at once on SIGUSR1) and consumes the file.")
     }
 }

@@ -40,7 +40,7 @@ extension Daemon {
             // killed in between gets its (empty) directory, so that run
             // directories and the database agree.
             if ![run.jobName, run.runID].contains(where: { $0.isEmpty || $0.contains("/") || $0 == "." || $0 == ".." }) {
-                let directory = DsariPaths.join(config.dataDir, "runs/\(run.jobName)/\(run.runID)")
+                let directory = DataLayout(dataDirectory: config.dataDir).runDirectory(job: run.jobName, runID: run.runID)
                 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             let noticed = clock()

@@ -84,7 +84,7 @@ public final class Daemon: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(
-                atPath: (dataDirectory as NSString).appendingPathComponent("trigger"), withIntermediateDirectories: true)
+                atPath: DataLayout(dataDirectory: dataDirectory).triggerRoot, withIntermediateDirectories: true)
         } catch {
             throw StartError(description: "cannot create data directory \(dataDirectory): \(error)")
         }
@@ -301,11 +301,11 @@ public final class Daemon: @unchecked Sendable {
 
     private func scanTriggers() {
         guard !shuttingDown else { return }
-        let root = (config.dataDir as NSString).appendingPathComponent("trigger")
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        let layout = DataLayout(dataDirectory: config.dataDir)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: layout.triggerRoot) else { return }
         var found = false
         for name in entries {
-            guard let path = TriggerFile.find(in: (root as NSString).appendingPathComponent(name)) else { continue }
+            guard let path = TriggerFile.find(in: layout.triggerDirectory(name)) else { continue }
             guard let job = config.jobs[name] else {
                 // Kept for inspection, not left to wait silently forever.
                 reject(path, job: name, reason: "no job named \(name.quotedForMessage) is configured")

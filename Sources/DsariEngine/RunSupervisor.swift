@@ -103,7 +103,7 @@ final class RunSupervisor: @unchecked Sendable {
         let output: Int32
         do {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
-            output = open((runDirectory as NSString).appendingPathComponent("output.txt"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            output = open(DsariPaths.join(runDirectory, DataLayout.outputFileName), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard output >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             failToStart(run, message: "cannot create run directory \(runDirectory): \(error)", exitCode: 127, output: -1)

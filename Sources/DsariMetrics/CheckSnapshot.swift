@@ -18,19 +18,16 @@ struct CheckSnapshot: Sendable {
     static func next(
         after previous: CheckSnapshot?, runData: ConfigValue, schedule: Double, start: Double, stop: Double
     ) -> CheckSnapshot? {
-        guard let nagios = runData["nagios"]?.value, let recorded = CheckStatus(runData: nagios) else { return nil }
-        func text(_ key: String) -> String { nagios[key]?.value.stringValue ?? "" }
-        var perfdata: [ConfigNode] = []
-        if case .array(let items)? = nagios["perfdata"]?.value { perfdata = items }
-        var status = recorded
-        if nagios["state_type"] == nil {
+        guard let recorded = RecordedCheck(runData: runData) else { return nil }
+        var status = recorded.status
+        if !recorded.hasStateTracking {
             // Recorded before state tracking: every result was HARD, one attempt.
-            status = (previous?.status ?? CheckStatus()).recording(recorded.currentState, at: start, options: CheckOptions())
+            status = (previous?.status ?? CheckStatus()).recording(recorded.state, at: start, options: CheckOptions())
         }
         return CheckSnapshot(
-            state: status.currentState.rawValue, pluginOutput: text("plugin_output"), longPluginOutput: text("long_plugin_output"),
-            performanceData: text("performance_data"), perfdata: perfdata, executionTime: stop - start, latency: start - schedule,
-            status: status)
+            state: status.currentState.rawValue, pluginOutput: recorded.pluginOutput, longPluginOutput: recorded.longPluginOutput,
+            performanceData: recorded.performanceData, perfdata: recorded.perfdata, executionTime: stop - start,
+            latency: start - schedule, status: status)
     }
 
     var lastCheck: Double { status.lastCheck ?? 0 }

@@ -21,6 +21,7 @@ extension MetricsCollector {
                 let plan = plans[key.host]
                 var fields: [ConfigValue.Entry] = []
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
+                func add(_ field: NagiosField, _ value: ConfigValue) { add(field.rawValue, value) }
                 if options.allHosts { add("host_name", .string(key.host)) }
                 add("job_name", .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
@@ -42,27 +43,27 @@ extension MetricsCollector {
                 add("last_run_duration", time(aggregate?.last.map { $0.stopTime - $0.startTime }))
                 add("nagios_check", .bool(job?.nagiosCheck ?? (aggregate?.check != nil)))
                 if let check = aggregate?.check {
-                    add("current_state", .int(Int64(check.state)))
-                    add("state_name", .string(CheckState(rawValue: check.state)?.name ?? "UNKNOWN"))
-                    add("plugin_output", .string(check.pluginOutput))
-                    add("long_plugin_output", .string(check.longPluginOutput))
-                    add("performance_data", .string(check.performanceData))
+                    add(.currentState, .int(Int64(check.state)))
+                    add(.stateName, .string(CheckState(rawValue: check.state)?.name ?? "UNKNOWN"))
+                    add(.pluginOutput, .string(check.pluginOutput))
+                    add(.longPluginOutput, .string(check.longPluginOutput))
+                    add(.performanceData, .string(check.performanceData))
                     if case .mapping(let entries) = ConfigValue.mapping(check.status.runDataEntries) {
-                        fields += entries.filter { $0.key != "state_history" }
+                        fields += entries.filter { $0.key != NagiosField.stateHistory.rawValue }
                     }
                     add("state_type_name", .string(check.status.stateType.name))
                     add("check_execution_time", .double(check.executionTime))
                     add("check_latency", .double(check.latency))
                 } else if let last = aggregate?.last {
                     let state: CheckState = last.exitCode == 0 ? .ok : .critical
-                    add("current_state", .int(Int64(state.rawValue)))
-                    add("state_name", .string(state.name))
-                    add("plugin_output", .string("exit code \(last.exitCode.map(String.init) ?? "unknown")"))
-                    add("last_check", .double(last.startTime))
-                    add("state_type", .int(1))
+                    add(.currentState, .int(Int64(state.rawValue)))
+                    add(.stateName, .string(state.name))
+                    add(.pluginOutput, .string("exit code \(last.exitCode.map(String.init) ?? "unknown")"))
+                    add(.lastCheck, .double(last.startTime))
+                    add(.stateType, .int(1))
                     add("state_type_name", .string("HARD"))
-                    add("current_attempt", .int(1))
-                    add("max_attempts", .int(1))
+                    add(.currentAttempt, .int(1))
+                    add(.maxAttempts, .int(1))
                     add("check_execution_time", .double(last.stopTime - last.startTime))
                     add("check_latency", .double(last.startTime - last.scheduleTime))
                 }

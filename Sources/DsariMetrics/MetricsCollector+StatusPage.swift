@@ -1,4 +1,5 @@
 import DsariCore
+import DsariNagios
 import Foundation
 
 extension MetricsCollector {
@@ -155,24 +156,25 @@ private struct StatusRow {
             }
         }
         func text(_ key: String) -> String { job[key]?.value.stringValue ?? "" }
+        func text(_ field: NagiosField) -> String { text(field.rawValue) }
         host = text("host_name")
         name = text("job_name")
-        state = job["state_name"]?.value.stringValue ?? "PENDING"
+        state = job[.stateName]?.value.stringValue ?? "PENDING"
         severity = ["OK": 0, "PENDING": 1, "WARNING": 2, "UNKNOWN": 3, "CRITICAL": 4][state] ?? 1
         var attempt = ""
         var attemptKey = ""
-        if let current = number("current_attempt"), let most = number("max_attempts") {
+        if let current = number(NagiosField.currentAttempt.rawValue), let most = number(NagiosField.maxAttempts.rawValue) {
             attempt = "\(Int(current))/\(Int(most))"
             attemptKey = String(current / max(most, 1))
         }
         let duration = number("last_run_duration")
         func escape(_ text: String) -> String { text.htmlEscaped }
         var flapping = ""
-        if job["is_flapping"]?.value == .bool(true) { flapping = " (flapping)" }
+        if job[.isFlapping]?.value == .bool(true) { flapping = " (flapping)" }
         cells = """
             <td class="name">\(escape(name))</td><td class="state" data-sort="\(severity)">\(escape(state))</td>\
             <td>\(escape(text("state_type_name")))</td><td class="num"\(attemptKey.isEmpty ? "" : " data-sort=\"\(attemptKey)\"")>\
-            \(attempt)\(flapping)</td><td>\(escape(text("plugin_output")))</td>\
+            \(attempt)\(flapping)</td><td>\(escape(text(.pluginOutput)))</td>\
             \(MetricsCollector.whenCell(job["last_run_stop_time"]?.value, now: now))\
             <td class="num" data-sort="\(duration ?? -1)">\(duration.map { String(format: "%.3f s", $0) } ?? "")</td>\
             \(MetricsCollector.whenCell(job["next_check"]?.value, now: now))</tr>

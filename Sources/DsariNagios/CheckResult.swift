@@ -60,21 +60,21 @@ public struct CheckResult: Sendable, Hashable {
     ///     output (stdout as printed, for check_nrpe)
     public var runData: ConfigValue {
         var entries: [ConfigValue.Entry] = []
-        func add(_ key: String, _ value: ConfigValue) { entries.append(.init(key: key, value: ConfigNode(value))) }
-        add("current_state", .int(Int64(state.rawValue)))
-        add("state_name", .string(state.name))
-        add("plugin_output", .string(output.text))
-        add("long_plugin_output", .string(output.longOutput))
-        add("performance_data", .string(output.rawPerformanceData))
-        add("perfdata", .array(output.performanceData.map { ConfigNode(Self.value(of: $0)) }))
+        func add(_ field: NagiosField, _ value: ConfigValue) { entries.append(.init(key: field.rawValue, value: ConfigNode(value))) }
+        add(.currentState, .int(Int64(state.rawValue)))
+        add(.stateName, .string(state.name))
+        add(.pluginOutput, .string(output.text))
+        add(.longPluginOutput, .string(output.longOutput))
+        add(.performanceData, .string(output.rawPerformanceData))
+        add(.perfdata, .array(output.performanceData.map { ConfigNode(Self.value(of: $0)) }))
         if !output.malformedPerformanceData.isEmpty {
             add(
-                "perfdata_errors",
+                .perfdataErrors,
                 .array(output.malformedPerformanceData.map { ConfigNode(["raw": .string($0.raw), "reason": .string($0.reason)]) }))
         }
-        add("exit_code", .int(Int64(exitCode)))
-        if let note { add("note", .string(note)) }
-        add("output", .string(rawOutput))
+        add(.exitCode, .int(Int64(exitCode)))
+        if let note { add(.note, .string(note)) }
+        add(.output, .string(rawOutput))
         return .mapping(entries)
     }
 

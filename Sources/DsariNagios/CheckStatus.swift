@@ -119,60 +119,59 @@ extension CheckStatus {
     ///     last_time_unknown, is_flapping, percent_state_change, state_history
     public var runDataEntries: [ConfigValue.Entry] {
         func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
-        let fields: [(String, ConfigValue)] = [
-            ("state_type", .int(Int64(stateType.rawValue))),
-            ("current_attempt", .int(Int64(currentAttempt))),
-            ("max_attempts", .int(Int64(maxAttempts))),
-            ("last_check", time(lastCheck)),
-            ("last_state_change", time(lastStateChange)),
-            ("last_hard_state", .int(Int64(lastHardState.rawValue))),
-            ("last_hard_state_change", time(lastHardStateChange)),
-            ("last_time_ok", time(lastTimeInState[0])),
-            ("last_time_warning", time(lastTimeInState[1])),
-            ("last_time_critical", time(lastTimeInState[2])),
-            ("last_time_unknown", time(lastTimeInState[3])),
-            ("is_flapping", .bool(isFlapping)),
-            ("percent_state_change", .double(percentStateChange)),
-            ("state_history", .array(stateHistory.map { ConfigNode(.int(Int64($0))) })),
+        var fields: [(NagiosField, ConfigValue)] = [
+            (.stateType, .int(Int64(stateType.rawValue))),
+            (.currentAttempt, .int(Int64(currentAttempt))),
+            (.maxAttempts, .int(Int64(maxAttempts))),
+            (.lastCheck, time(lastCheck)),
+            (.lastStateChange, time(lastStateChange)),
+            (.lastHardState, .int(Int64(lastHardState.rawValue))),
+            (.lastHardStateChange, time(lastHardStateChange)),
         ]
-        return fields.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) }
+        fields += zip(NagiosField.lastTimeInState, lastTimeInState).map { ($0, time($1)) }
+        fields += [
+            (.isFlapping, .bool(isFlapping)),
+            (.percentStateChange, .double(percentStateChange)),
+            (.stateHistory, .array(stateHistory.map { ConfigNode(.int(Int64($0))) })),
+        ]
+        return fields.map { ConfigValue.Entry(key: $0.0.rawValue, value: ConfigNode($0.1)) }
     }
 
     /// The status a run recorded in `run_data.nagios`, or nil when it holds
     /// no check result. Results recorded before state tracking (no
     /// `state_type`) read as HARD, attempt 1 of 1.
     public init?(runData nagios: ConfigValue) {
-        guard case .int(let code)? = nagios["current_state"]?.value, let state = CheckState(rawValue: Int(code)) else {
+        guard case .int(let code)? = nagios[.currentState]?.value, let state = CheckState(rawValue: Int(code)) else {
             return nil
         }
-        func integer(_ key: String) -> Int? {
-            if case .int(let value)? = nagios[key]?.value { return Int(value) }
+        func integer(_ field: NagiosField) -> Int? {
+            if case .int(let value)? = nagios[field]?.value { return Int(value) }
             return nil
         }
-        func time(_ key: String) -> Double? {
-            switch nagios[key]?.value {
+        func time(_ field: NagiosField) -> Double? {
+            switch nagios[field]?.value {
             case .double(let value)?: value
             case .int(let value)?: Double(value)
             default: nil
             }
         }
         currentState = state
-        stateType = integer("state_type").flatMap(StateType.init(rawValue:)) ?? .hard
-        maxAttempts = max(1, integer("max_attempts") ?? 1)
-        currentAttempt = min(max(1, integer("current_attempt") ?? 1), maxAttempts)
-        lastHardState = integer("last_hard_state").flatMap(CheckState.init(rawValue:)) ?? state
-        lastCheck = time("last_check")
-        lastStateChange = time("last_state_change")
-        lastHardStateChange = time("last_hard_state_change")
-        lastTimeInState = ["ok", "warning", "critical", "unknown"].map { time("last_time_\($0)") }
-        if case .array(let items)? = nagios["state_history"]?.value {
+        stateType = integer(.stateType).flatMap(StateType.init(rawValue:)) ?? .hard
+        maxAttempts = max(1, integer(.maxAttempts) ?? 1)
+        currentAttempt = min(max(1, integer(.currentAttempt) ?? 1), maxAttempts)
+        lastHardState = integer(.lastHardState).flatMap(CheckState.init(rawValue:)) ?? state
+        lastCheck = time(.lastCheck)
+        lastStateChange = time(.lastStateChange)
+        lastHardStateChange = time(.lastHardStateChange)
+        lastTimeInState = NagiosField.lastTimeInState.map { time($0) }
+        if case .array(let items)? = nagios[.stateHistory]?.value {
             let states = items.compactMap { item -> Int? in
                 if case .int(let value) = item.value, (0...3).contains(value) { return Int(value) }
                 return nil
             }
             stateHistory = Array((Array(repeating: 0, count: Self.historyLength) + states).suffix(Self.historyLength))
         }
-        percentStateChange = time("percent_state_change") ?? 0
-        isFlapping = nagios["is_flapping"]?.value == .bool(true)
+        percentStateChange = time(.percentStateChange) ?? 0
+        isFlapping = nagios[.isFlapping]?.value == .bool(true)
     }
 }

@@ -1,4 +1,5 @@
 import DsariCore
+import DsariNagios
 import Foundation
 
 /// The variables each page template gets (README, "dsari-render", lists
@@ -45,7 +46,7 @@ struct ReportContextBuilder {
         context["trigger_description"] = .text(trigger["description"]?.value.displayText.nonEmpty)
         context["trigger_data"] = .text(Self.json(trigger))
         context["run_data"] = .text(Self.json(record.runData))
-        context["nagios"] = nagiosFields(record.runData["nagios"]?.value)
+        context[NagiosField.runDataKey] = nagiosFields(RecordedCheck(runData: record.runData))
         if let interrupted = record.runData["interrupted"]?.value {
             context["interrupted"] = ["reason": .text(interrupted["reason"]?.value.displayText ?? "")]
         } else {
@@ -122,34 +123,34 @@ struct ReportContextBuilder {
             "status": .text(run.status),
             "status_class": .text(run.statusClass),
             "trigger_type": .text(run.triggerType),
-            "state_name": .text(run.stateName),
-            "plugin_output": .text(run.pluginOutput),
+            NagiosField.stateName.rawValue: .text(run.stateName),
+            NagiosField.pluginOutput.rawValue: .text(run.pluginOutput),
         ]
     }
 
-    /// `run_data.nagios` (DsariNagios `CheckResult.runData`) for the run page.
-    private func nagiosFields(_ nagios: ConfigValue?) -> TemplateValue {
-        guard let nagios, case .int(let state)? = nagios["current_state"]?.value else { return .null }
-        func text(_ key: String) -> TemplateValue { .text(nagios[key]?.value.displayText.nonEmpty) }
-        let perfdata: [TemplateValue] = (nagios["perfdata"]?.value.arrayValue ?? []).map { datum in
+    /// The run's recorded check (`run_data.nagios`) for the run page, under its field names.
+    private func nagiosFields(_ check: RecordedCheck?) -> TemplateValue {
+        guard let check else { return .null }
+        let perfdata: [TemplateValue] = check.perfdata.map { datum in
             var fields: [String: TemplateValue] = [:]
             for key in ["label", "value", "uom", "warn", "crit", "min", "max"] {
                 fields[key] = .text(datum.value[key]?.value.displayText ?? "")
             }
             return .object(fields)
         }
-        let stateName = nagios["state_name"]?.value.stringValue ?? "UNKNOWN"
-        return [
-            "current_state": .text(String(state)),
-            "state_name": .text(stateName),
-            "state_class": .text(stateName.lowercased()),
-            "plugin_output": text("plugin_output"),
-            "long_plugin_output": text("long_plugin_output"),
-            "performance_data": text("performance_data"),
-            "perfdata": .list(perfdata),
-            "has_perfdata": .bool(!perfdata.isEmpty),
-            "note": text("note"),
+        let fields: [(NagiosField, TemplateValue)] = [
+            (.currentState, .text(String(check.state.rawValue))),
+            (.stateName, .text(check.state.name)),
+            (.pluginOutput, .text(check.pluginOutput.nonEmpty)),
+            (.longPluginOutput, .text(check.longPluginOutput.nonEmpty)),
+            (.performanceData, .text(check.performanceData.nonEmpty)),
+            (.perfdata, .list(perfdata)),
+            (.note, .text(check.note?.nonEmpty)),
         ]
+        var object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0.rawValue, $0.1) })
+        object["state_class"] = .text(check.state.name.lowercased())
+        object["has_perfdata"] = .bool(!perfdata.isEmpty)
+        return .object(object)
     }
 
     /// Pretty JSON of a mapping, keys sorted; nil when it is empty.

@@ -115,7 +115,7 @@ public struct ReportRenderer {
     private func writeRunPage(
         _ record: RunRecord, page: String, templates: ReportTemplates, builder: ReportContextBuilder, writer: PageWriter
     ) throws {
-        let runDirectory = DsariPaths.join(config.dataDir, "runs/\(record.jobName)/\(record.runID)")
+        let runDirectory = DataLayout(dataDirectory: config.dataDir).runDirectory(job: record.jobName, runID: record.runID)
         let output: RunOutputExcerpt?
         do {
             output = try RunOutputExcerpt.read(

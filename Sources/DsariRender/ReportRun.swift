@@ -31,12 +31,11 @@ struct ReportRun: Sendable, Hashable {
         stopTime = record.stopTime ?? record.startTime
         exitCode = record.exitCode ?? 0
         triggerType = record.triggerType
-        let nagios = record.runData["nagios"]?.value
-        if case .int(let code)? = nagios?["current_state"]?.value, let state = CheckState(rawValue: Int(code)) {
-            stateName = state.name
-            pluginOutput = nagios?["plugin_output"]?.value.stringValue
-            status = state.name
-            statusClass = state.name.lowercased()
+        if let check = RecordedCheck(runData: record.runData) {
+            stateName = check.state.name
+            pluginOutput = check.pluginOutput
+            status = check.state.name
+            statusClass = check.state.name.lowercased()
         } else if record.runData["interrupted"] != nil {
             status = "INTERRUPTED"
             statusClass = "failed"

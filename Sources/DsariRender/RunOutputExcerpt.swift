@@ -20,19 +20,20 @@ struct RunOutputExcerpt: Sendable, Hashable {
 
     /// The excerpt of the output in `runDirectory`, or nil when the run left no output file.
     static func read(runDirectory: String, startLimit: Int, endLimit: Int) throws -> RunOutputExcerpt? {
-        let plain = DsariPaths.join(runDirectory, "output.txt")
+        let plain = DsariPaths.join(runDirectory, DataLayout.outputFileName)
         if let handle = FileHandle(forReadingAtPath: plain) {
             defer { try? handle.close() }
             let size = Int(try handle.seekToEnd())
-            return try excerpt(size: size, startLimit: startLimit, endLimit: endLimit, fileName: "output.txt") { offset, count in
+            return try excerpt(size: size, startLimit: startLimit, endLimit: endLimit, fileName: DataLayout.outputFileName) {
+                offset, count in
                 try handle.seek(toOffset: UInt64(offset))
                 return [UInt8](try handle.read(upToCount: count) ?? Data())
             }
         }
-        let compressed = plain + ".gz"
+        let compressed = DsariPaths.join(runDirectory, DataLayout.compressedOutputFileName)
         guard let data = FileManager.default.contents(atPath: compressed) else { return nil }
         let bytes = try Gzip.decompress([UInt8](data))
-        return excerpt(bytes: bytes, startLimit: startLimit, endLimit: endLimit, fileName: "output.txt.gz")
+        return excerpt(bytes: bytes, startLimit: startLimit, endLimit: endLimit, fileName: DataLayout.compressedOutputFileName)
     }
 
     /// The excerpt of output already in memory.

@@ -1,4 +1,5 @@
 import DsariCore
+import DsariNagios
 
 /// Renders each template on made-up pages before any real page is written:
 /// one where every optional value is present (a Nagios check run with
@@ -20,7 +21,7 @@ struct TemplatePreflight {
         withRuns.add(ReportRun(full))
         withRuns.add(ReportRun(bare))
         let withoutRuns = JobReport(job: Job(name: "idle", command: ["true"]))
-        let output = RunOutputExcerpt(head: "first", tail: "last", elidedBytes: 10, totalBytes: 19, fileName: "output.txt")
+        let output = RunOutputExcerpt(head: "first", tail: "last", elidedBytes: 10, totalBytes: 19, fileName: DataLayout.outputFileName)
 
         _ = try templates.index.render(builder.indexContext(jobs: [withRuns, withoutRuns]))
         _ = try templates.index.render(builder.indexContext(jobs: []))
@@ -35,11 +36,12 @@ struct TemplatePreflight {
         stopTime: 1_700_000_002, exitCode: 2, triggerType: "file",
         triggerData: ["type": "manual", "description": "a test", "environment": ["K": "v"]],
         runData: [
-            "nagios": [
-                "current_state": 2, "state_name": "CRITICAL", "plugin_output": "CRITICAL - down",
-                "long_plugin_output": "more", "performance_data": "t=1s;1;2;0;5", "note": "a note",
-                "perfdata": [["label": "t", "value": 1.0, "uom": "s", "warn": "1", "crit": "2", "min": 0.0, "max": 5.0]],
-            ],
+            NagiosField.runDataKey: .mapping(
+                ([
+                    (.currentState, 2), (.stateName, "CRITICAL"), (.pluginOutput, "CRITICAL - down"), (.longPluginOutput, "more"),
+                    (.performanceData, "t=1s;1;2;0;5"), (.note, "a note"),
+                    (.perfdata, [["label": "t", "value": 1.0, "uom": "s", "warn": "1", "crit": "2", "min": 0.0, "max": 5.0]]),
+                ] as [(NagiosField, ConfigValue)]).map { ConfigValue.Entry(key: $0.0.rawValue, value: ConfigNode($0.1)) }),
             "interrupted": ["reason": "the daemon stopped"], "timed_out": true, "start_error": "not found",
             "output_truncated": true,
         ])

@@ -1,3 +1,4 @@
+import DsariCore
 import DsariTestSupport
 import Foundation
 import Testing
@@ -81,6 +82,96 @@ struct InfoCommandTests {
         let groups = try #require(dump["concurrency_groups"] as? [String: Any])
         #expect((groups["reports"] as? [String: Any])?["max"] as? Int == 1)
         #expect(dump["shutdown_kill_runs"] as? Bool == false)
+    }
+
+    /// A configuration that sets every key of `ConfigKeys`: `config check`
+    /// reads them all (no unknown-key warning), and `config dump` shows every
+    /// one with its value (it left out `http_listen`, the `nrpe_*` keys,
+    /// `max_output_bytes` and `metrics_duration_buckets` before the table).
+    @Test func dumpShowsEveryKeyOfAConfigThatSetsThemAll() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("etc/nrpe.cfg", "command[check_x]=/bin/echo OK $ARG1$\n")
+        let job = """
+            command: [/bin/true], command_append_run: false, schedule: "H * * * *", schedule_timezone: UTC,
+                environment: {A: b}, max_execution: 30, max_execution_grace: 5, concurrency_groups: [g], render_reports: false,
+                jenkins_environment: true, job_group: grp, concurrent_runs: true, kill_leftover_processes: true,
+                max_output_bytes: 4096, nagios_check: true, max_check_attempts: 3, retry_interval: 60, out_of_range_exit: unknown,
+                flap_detection: true, low_flap_threshold: 10, high_flap_threshold: 40, nrpe_command: check_all,
+                nrpe_arguments: [a, b]
+            """
+        try directory.write(
+            "etc/dsari.yaml",
+            """
+            jobs:
+              every: {\(job)}
+            job_groups:
+              grouped: {job_names: [g1], command: [/bin/true]}
+            concurrency_groups: {g: {max: 2}}
+            config_d: null
+            data_dir: \(directory.url("var"))
+            database: {type: sqlite3, file: \(directory.url("runs.sqlite3")), connect_timeout: 5}
+            environment: {X: y}
+            shutdown_kill_runs: true
+            shutdown_kill_grace: 10
+            template_dir: \(directory.url("templates"))
+            report_html_gz: true
+            report_run_output_start: 100
+            report_run_output_end: 200
+            host_name: web-01
+            max_output_bytes: 8192
+            kill_leftover_processes: true
+            http_listen: "127.0.0.1:50575"
+            metrics_duration_buckets: [0.5, 5, 50]
+            nrpe_config: nrpe.cfg
+            nrpe_prefix: "nrpe_"
+            nrpe_schedule: "*/2 * * * *"
+            nrpe_out_of_range_exit: critical
+            nrpe_listen: "127.0.0.1:5666"
+            nrpe_allowed_hosts: [127.0.0.1, 10.0.0.0/8]
+            nrpe_allow_arguments: true
+            nrpe_no_result: run
+            nrpe_ssl: true
+            nrpe_ssl_cert_file: cert.pem
+            nrpe_ssl_privatekey_file: key.pem
+            nrpe_ssl_cacert_file: ca.pem
+            nrpe_connection_timeout: 7
+
+            """)
+        let check = try info.run(["-c", directory.url("etc"), "config", "check"])
+        #expect(check.status == 0 && check.standardError.isEmpty, "\(check.standardOutput)\(check.standardError)")
+        let result = try info.run(["-c", directory.url("etc"), "config", "dump", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let dump = try #require(try json(result.standardOutput) as? [String: Any])
+        let jobs = try #require(dump["jobs"] as? [String: [String: Any]])
+        for key in ConfigKeys.all {
+            switch key.dump {
+            case .topLevel: #expect(dump[key.name] != nil, "config dump leaves out \(key.name)")
+            case .job: #expect(jobs["every"]?[key.name] != nil, "config dump leaves out the job key \(key.name)")
+            case .within: continue
+            }
+        }
+        #expect(Set(jobs.keys) == ["every", "g1", "nrpe_check_x"])
+        #expect(dump["http_listen"] as? String == "127.0.0.1:50575" && dump["nrpe_listen"] as? String == "127.0.0.1:5666")
+        #expect(dump["max_output_bytes"] as? Int == 8192 && dump["metrics_duration_buckets"] as? [Double] == [0.5, 5, 50])
+        #expect(dump["nrpe_out_of_range_exit"] as? String == "critical" && dump["nrpe_connection_timeout"] as? Double == 7)
+        #expect(jobs["every"]?["nrpe_arguments"] as? [String] == ["a", "b"] && jobs["every"]?["max_output_bytes"] as? Int == 4096)
+        #expect(jobs["nrpe_check_x"]?["nrpe_arguments"] as? String == "query")
+        #expect(jobs["nrpe_check_x"]?["out_of_range_exit"] as? String == "critical")
+        // Jobs that are not checks show no check options (dsari's own dump has none).
+        #expect(jobs["g1"]?["max_check_attempts"] == nil && jobs["g1"]?["nrpe_command"] == nil)
+    }
+
+    /// docs/configuration.md is `dsari-info config reference`, generated from the key table.
+    @Test func theConfigurationReferenceIsCurrent() throws {
+        let path = (Self.packageRoot as NSString).appendingPathComponent("docs/configuration.md")
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let result = try info.run(["config", "reference"])
+        #expect(result.status == 0)
+        #expect(
+            written == result.standardOutput,
+            "docs/configuration.md is stale: regenerate it with `dsari-info config reference > docs/configuration.md`")
+        for key in ConfigKeys.all { #expect(written.contains("| `\(key.name)` |")) }
     }
 
     @Test func rawDumpIsTheMergedFiles() throws {

@@ -42,6 +42,9 @@ public struct Config: Sendable {
     public var nrpeListener = NRPEListenerConfig()
     /// Bounds of `dsari_job_run_duration_seconds`'s buckets; nil = the exporter's defaults.
     public var metricsDurationBuckets: [Double]?
+    /// `nrpe_out_of_range_exit`: the `out_of_range_exit` of jobs made from
+    /// an nrpe.cfg (they have `nrpe_command`) that do not set their own.
+    public var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
 
     /// The output limit of `job`.
     public func maxOutputBytes(for job: Job) -> Int { job.maxOutputBytes ?? maxOutputBytes }

@@ -18,29 +18,15 @@ struct ConfigInterpreter {
     let defaultDataDirectory: String
     /// Unknown keys and other oddities met so far.
     private(set) var warnings: [ConfigWarning] = []
-    /// `nrpe_out_of_range_exit`: the `out_of_range_exit` of jobs made from
-    /// an nrpe.cfg (they have `nrpe_command`) that do not set their own.
+    /// `nrpe_out_of_range_exit`, read before the jobs that take it.
     private var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
 
-    static let topLevelKeys = [
-        "jobs", "job_groups", "concurrency_groups", "config_d", "data_dir", "database", "environment",
-        "shutdown_kill_runs", "shutdown_kill_grace", "template_dir", "report_html_gz",
-        "report_run_output_start", "report_run_output_end", "max_output_bytes", "http_listen", "metrics_duration_buckets", "nrpe_config",
-        "nrpe_prefix", "nrpe_schedule", "nrpe_listen", "nrpe_allowed_hosts", "nrpe_allow_arguments", "nrpe_no_result", "nrpe_ssl",
-        "nrpe_ssl_cert_file", "nrpe_ssl_privatekey_file", "nrpe_ssl_cacert_file", "nrpe_connection_timeout",
-        "kill_leftover_processes", "host_name", "nrpe_out_of_range_exit",
-    ]
-    static let jobKeys = [
-        "command", "command_append_run", "schedule", "schedule_timezone", "environment", "max_execution",
-        "max_execution_grace", "concurrency_groups", "render_reports", "jenkins_environment", "job_group",
-        "concurrent_runs", "max_output_bytes", "nagios_check", "max_check_attempts", "retry_interval",
-        "out_of_range_exit", "flap_detection", "low_flap_threshold", "high_flap_threshold", "nrpe_command",
-        "nrpe_arguments",
-        "kill_leftover_processes",
-    ]
-    static let jobGroupKeys = jobKeys + ["job_names"]
-    static let concurrencyGroupKeys = ["max"]
-    static let databaseKeys = ["type", "file", "dsn", "connection", "connect_timeout"]
+    // The keys each place allows, from the one table (`ConfigKeys`).
+    static let topLevelKeys = ConfigKeys.names(in: .topLevel)
+    static let jobKeys = ConfigKeys.names(in: .job)
+    static let jobGroupKeys = ConfigKeys.names(in: .jobGroup)
+    static let concurrencyGroupKeys = ConfigKeys.names(in: .concurrencyGroup)
+    static let databaseKeys = ConfigKeys.names(in: .database)
 
     init(configDirectory: String, defaultDataDirectory: String) {
         self.configDirectory = configDirectory
@@ -159,6 +145,7 @@ struct ConfigInterpreter {
                     throw typeError(node, key: key, expected: expected, subject: nil)
                 }
                 nrpeOutOfRangeExit = policy
+                config.nrpeOutOfRangeExit = policy
             case "nrpe_no_result":
                 let expected = "\"unknown\" (answer UNKNOWN) or \"run\" (run the check and answer its result)"
                 guard case .string(let text) = node.value, let choice = NRPEListenerConfig.NoResult(rawValue: text) else {
@@ -648,7 +635,7 @@ struct ConfigInterpreter {
                 }
                 options.tls = tls
             default:
-                warnUnknown(entry, known: MySQLConnectionOptions.keys, subject: nil, inside: parent)
+                warnUnknown(entry, known: ConfigKeys.names(in: .mysqlConnection), subject: nil, inside: parent)
             }
         }
         return options

@@ -76,6 +76,45 @@ public struct DatabaseConfig: Sendable, Hashable {
         return result + rest
     }
 
+    /// `database` as `config dump` shows it: what the backend uses,
+    /// passwords as `***`; `databaseFile` is the SQLite file in use.
+    public func dumpValue(databaseFile: String) -> ConfigValue {
+        switch type {
+        case DatabaseConfig.postgresql:
+            return [
+                "type": .string(type),
+                "dsn": .string(DatabaseConfig.redactingPasswords(dsn ?? "")),
+                "connect_timeout": .double(connectTimeout),
+            ]
+        case DatabaseConfig.mysql:
+            var connection: [(String, ConfigValue)] = []
+            func add(_ key: String, _ value: String?) { if let value { connection.append((key, .string(value))) } }
+            add("host", mysql.host)
+            if let port = mysql.port { connection.append(("port", .int(Int64(port)))) }
+            add("user", mysql.user)
+            add("passwd", mysql.password.map { _ in "***" })
+            add("db", mysql.database)
+            add("unix_socket", mysql.unixSocket)
+            add("read_default_file", mysql.readDefaultFile)
+            add("read_default_group", mysql.readDefaultGroup)
+            if let seconds = mysql.connectTimeout { connection.append(("connect_timeout", .int(Int64(seconds)))) }
+            if let tls = mysql.tls {
+                let keys: [(String, String?)] = [
+                    ("ca", tls.ca), ("capath", tls.capath), ("cert", tls.cert), ("key", tls.key), ("cipher", tls.cipher),
+                ]
+                let entries = keys.compactMap { key, value in value.map { ConfigValue.Entry(key: key, value: ConfigNode(.string($0))) } }
+                connection.append(("ssl", .mapping(entries)))
+            }
+            return [
+                "type": .string(type),
+                "connection": .mapping(connection.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) }),
+                "connect_timeout": .double(connectTimeout),
+            ]
+        default:
+            return ["type": .string(type), "file": .string(databaseFile)]
+        }
+    }
+
     /// The machine's host name: the default `host_name`.
     public static func machineHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -35,8 +35,9 @@ public struct RunEnvironment: Sendable {
         self.user = user
     }
 
-    public var jobDirectory: String { (dataDirectory as NSString).appendingPathComponent("runs/\(job.name)") }
-    public var runDirectory: String { (jobDirectory as NSString).appendingPathComponent(run.runID) }
+    private var layout: DataLayout { DataLayout(dataDirectory: dataDirectory) }
+    public var jobDirectory: String { layout.jobDirectory(job.name) }
+    public var runDirectory: String { layout.runDirectory(job: job.name, runID: run.runID) }
 
     /// Epoch seconds as dsari prints them in the environment (Python `str(float)`).
     static func epoch(_ seconds: Double) -> String { seconds.pythonRepr }
@@ -58,7 +59,7 @@ public struct RunEnvironment: Sendable {
             "SCHEDULE_TIME": Self.epoch(run.scheduleTime),
             "START_TIME": Self.epoch(run.startTime),
             "TRIGGER_TYPE": run.triggerType,
-            "TRIGGER_DIR": (dataDirectory as NSString).appendingPathComponent("trigger"),
+            "TRIGGER_DIR": layout.triggerRoot,
         ]
         if let concurrencyGroup { env["CONCURRENCY_GROUP"] = concurrencyGroup }
         if let group = job.jobGroup { env["JOB_GROUP"] = group }

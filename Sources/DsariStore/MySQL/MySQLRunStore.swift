@@ -192,6 +192,11 @@ public final class MySQLRunStore: RunStore {
     }
 
     /// The finished runs of `hosts` numbered after `position` (`dsari_seq`), in that order.
+    /// `hasCheckResult` is a text search for the key `"nagios":` in the compact
+    /// JSON we write (a key is the only place a quoted word is followed by a
+    /// colon), not a JSON parse per row: parsing 1M rows' run_data took the
+    /// exporter's first scrape from about 2 to 6 s. A nested object with that
+    /// key reads as a candidate whose run data then decodes to no check.
     @discardableResult
     public func forEachFinishedRun(after position: Int64, hosts: HostFilter, _ body: (FinishedRunTimes) throws -> Void) throws -> Int {
         try withConnection { db in
@@ -199,7 +204,7 @@ public final class MySQLRunStore: RunStore {
             try db.forEachRow(
                 """
                 SELECT dsari_seq, job_name, UNIX_TIMESTAMP(schedule_time), UNIX_TIMESTAMP(start_time), UNIX_TIMESTAMP(stop_time),
-                    exit_code, JSON_CONTAINS_PATH(run_data, 'one', '$.nagios'), host_name
+                    exit_code, LOCATE('"nagios":', run_data) > 0, host_name
                 FROM runs WHERE dsari_seq > \(position) \(hostCondition(hosts, db).map { "AND " + $0 } ?? "") ORDER BY dsari_seq
                 """
             ) { row in

@@ -1,0 +1,295 @@
+/// One configuration key: where it may appear, its default, what it does,
+/// and how `config dump` shows its effective value.
+public struct ConfigKey: Sendable {
+    /// Where a key may appear.
+    public enum Place: String, Sendable, CaseIterable {
+        case topLevel = "Top level"
+        case job = "Jobs and job groups"
+        case jobGroup = "Job groups only"
+        case concurrencyGroup = "Concurrency groups"
+        case database = "database"
+        case mysqlConnection = "database.connection (type: mysql)"
+    }
+
+    /// How `config dump` shows the key.
+    public enum Dump: Sendable {
+        /// A top-level value; nil leaves it out.
+        case topLevel(@Sendable (Config) -> ConfigValue?)
+        /// A job's value; nil leaves it out (check options of jobs that are not checks).
+        case job(@Sendable (Config, Job) -> ConfigValue?)
+        /// Shown inside another key's value (database, concurrency groups), or
+        /// expanded into the jobs (job groups): not on its own.
+        case within(String)
+    }
+
+    public let name: String
+    public let place: Place
+    /// The default, as the reference writes it ("" when there is none to speak of).
+    public let defaultValue: String
+    /// One line for the reference.
+    public let summary: String
+    public let dump: Dump
+    /// True for dsari 2.0's own keys.
+    public let fromDsari: Bool
+
+    init(_ name: String, _ place: Place, _ defaultValue: String, _ summary: String, dsari: Bool = false, dump: Dump) {
+        self.name = name
+        self.place = place
+        self.defaultValue = defaultValue
+        self.summary = summary
+        self.dump = dump
+        self.fromDsari = dsari
+    }
+}
+
+/// Every configuration key in one table: the interpreter's known keys (and
+/// its "did you mean" hints), `config dump` and the generated reference
+/// (docs/configuration.md, `dsari-info config reference`) come from it.
+/// The interpreter reads each key; a test checks that every key here is read
+/// and dumped, and that the reference is current.
+public enum ConfigKeys {
+    public static let all: [ConfigKey] = topLevel + job + other
+
+    /// The names allowed in `place`.
+    public static func names(in place: ConfigKey.Place) -> [String] {
+        switch place {
+        case .jobGroup: all.filter { $0.place == .job || $0.place == .jobGroup }.map(\.name)
+        default: all.filter { $0.place == place }.map(\.name)
+        }
+    }
+
+    private static func text(_ value: String?) -> ConfigValue { value.map(ConfigValue.string) ?? .null }
+    /// A check option's value, shown for Nagios checks only (dsari has none).
+    private static func checkOnly(_ job: Job, _ value: @autoclosure () -> ConfigValue) -> ConfigValue? {
+        job.nagiosCheck ? value() : Optional.none
+    }
+    private static func seconds(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
+
+    static let topLevel: [ConfigKey] = [
+        ConfigKey(
+            "jobs", .topLevel, "{}", "Jobs by name (the keys below).", dsari: true,
+            dump: .within("each job's keys, job groups expanded")),
+        ConfigKey(
+            "job_groups", .topLevel, "{}", "Groups of jobs sharing their keys, one job per `job_names` entry.", dsari: true,
+            dump: .within("jobs")),
+        ConfigKey(
+            "concurrency_groups", .topLevel, "{}", "Groups by name, each with `max` runs at once (1 for a group only named).",
+            dsari: true, dump: .within("concurrency_groups, with each group's max")),
+        ConfigKey(
+            "config_d", .topLevel, "CONFIG_DIR/config.d", "Drop-in directory read after dsari.yaml (null or \"\": none).", dsari: true,
+            dump: .topLevel { config in text(config.configD) }),
+        ConfigKey(
+            "data_dir", .topLevel, "DSARI_HOME/var or ~/.dsari/var", "Where runs' output and triggers are kept.", dsari: true,
+            dump: .topLevel { .string($0.dataDir) }),
+        ConfigKey(
+            "database", .topLevel, "{type: sqlite3}", "Where runs are recorded (below; docs/backends.md).", dsari: true,
+            dump: .topLevel { $0.database.dumpValue(databaseFile: $0.databaseFile) }),
+        ConfigKey(
+            "environment", .topLevel, "{}", "Variables added to every run's environment.", dsari: true,
+            dump: .topLevel { .sortedMapping($0.environment) }),
+        ConfigKey(
+            "shutdown_kill_runs", .topLevel, "false", "On SIGINT/SIGTERM, SIGTERM running runs instead of waiting for them.",
+            dsari: true, dump: .topLevel { .bool($0.shutdownKillRuns) }),
+        ConfigKey(
+            "shutdown_kill_grace", .topLevel, "null", "Seconds after that SIGTERM before SIGKILL (null: never).", dsari: true,
+            dump: .topLevel { seconds($0.shutdownKillGrace) }),
+        ConfigKey(
+            "template_dir", .topLevel, "null", "Templates that override dsari-render's own.", dsari: true,
+            dump: .topLevel { text($0.templateDir) }),
+        ConfigKey(
+            "report_html_gz", .topLevel, "false", "dsari-render writes gzipped pages.", dsari: true,
+            dump: .topLevel { .bool($0.reportHTMLGz) }),
+        ConfigKey(
+            "report_run_output_start", .topLevel, "0", "Bytes of a run's output a report shows from the start (0: all).",
+            dsari: true, dump: .topLevel { .int(Int64($0.reportRunOutputStart)) }),
+        ConfigKey(
+            "report_run_output_end", .topLevel, "0", "Bytes of a run's output a report shows from the end (0: all).", dsari: true,
+            dump: .topLevel { .int(Int64($0.reportRunOutputEnd)) }),
+        ConfigKey(
+            "host_name", .topLevel, "the machine's host name", "Recorded with every run; whose runs this host reads in a fleet.",
+            dump: .topLevel { .string($0.hostName) }),
+        ConfigKey(
+            "max_output_bytes", .topLevel, "16777216", "Output kept per run; beyond it the output is cut with a marker line.",
+            dump: .topLevel { .int(Int64($0.maxOutputBytes)) }),
+        ConfigKey(
+            "kill_leftover_processes", .topLevel, "false", "End what a run leaves behind when its main process ends.",
+            dump: .topLevel { .bool($0.killLeftoverProcesses) }),
+        ConfigKey(
+            "http_listen", .topLevel, "null", "\"HOST:PORT\": dsari-daemon serves /metrics, /status and /status.json itself.",
+            dump: .topLevel { text($0.httpListen?.description) }),
+        ConfigKey(
+            "metrics_duration_buckets", .topLevel, "the exporter's", "Bucket bounds (seconds) of dsari_job_run_duration_seconds.",
+            dump: .topLevel { config in config.metricsDurationBuckets.map { .array($0.map { ConfigNode(.double($0)) }) } ?? .null }),
+        ConfigKey(
+            "nrpe_config", .topLevel, "null", "An nrpe.cfg whose commands become jobs at every load.",
+            dump: .topLevel { $0.raw.value["nrpe_config"]?.value ?? .null }),
+        ConfigKey(
+            "nrpe_prefix", .topLevel, "\"\"", "Put before each imported command's name to make its job name.",
+            dump: .topLevel { $0.raw.value["nrpe_prefix"]?.value ?? .string("") }),
+        ConfigKey(
+            "nrpe_schedule", .topLevel, "\"H/5 * * * *\"", "The schedule of every imported command.",
+            dump: .topLevel { $0.raw.value["nrpe_schedule"]?.value ?? .string("H/5 * * * *") }),
+        ConfigKey(
+            "nrpe_out_of_range_exit", .topLevel, "unknown", "`out_of_range_exit` of imported jobs that set none (unknown as NRPE).",
+            dump: .topLevel { .string($0.nrpeOutOfRangeExit.rawValue) }),
+        ConfigKey(
+            "nrpe_listen", .topLevel, "null", "\"HOST:PORT\": dsari-daemon answers check_nrpe there.",
+            dump: .topLevel { text($0.nrpeListener.address?.description) }),
+        ConfigKey(
+            "nrpe_allowed_hosts", .topLevel, "[127.0.0.1, \"::1\"]", "NRPE's allowed_hosts: addresses, networks, host names.",
+            dump: .topLevel { .array($0.nrpeListener.allowedHosts.map { ConfigNode(.string($0)) }) }),
+        ConfigKey(
+            "nrpe_allow_arguments", .topLevel, "false", "Answer check_nrpe -a (NRPE's dont_blame_nrpe).",
+            dump: .topLevel { .bool($0.nrpeListener.allowArguments) }),
+        ConfigKey(
+            "nrpe_no_result", .topLevel, "unknown", "A check without a result: answer UNKNOWN, or `run` it now.",
+            dump: .topLevel { .string($0.nrpeListener.noResult.rawValue) }),
+        ConfigKey(
+            "nrpe_ssl", .topLevel, "true", "TLS as NRPE (false: plain TCP, check_nrpe -n).",
+            dump: .topLevel { .bool($0.nrpeListener.ssl) }),
+        ConfigKey(
+            "nrpe_ssl_cert_file", .topLevel, "null", "The listener's certificate (PEM).",
+            dump: .topLevel { text($0.nrpeListener.sslCertificateFile) }),
+        ConfigKey(
+            "nrpe_ssl_privatekey_file", .topLevel, "null", "Its private key (PEM).",
+            dump: .topLevel { text($0.nrpeListener.sslPrivateKeyFile) }),
+        ConfigKey(
+            "nrpe_ssl_cacert_file", .topLevel, "null", "CA for client certificates (set: every client must present one).",
+            dump: .topLevel { text($0.nrpeListener.sslCACertificateFile) }),
+        ConfigKey(
+            "nrpe_connection_timeout", .topLevel, "10", "Seconds from connect to answer.",
+            dump: .topLevel { .double($0.nrpeListener.connectionTimeout) }),
+    ]
+
+    static let job: [ConfigKey] = [
+        ConfigKey(
+            "command", .job, "(required)", "The program and its arguments (a list, or one command line).", dsari: true,
+            dump: .job { _, job in .array(job.command.map { ConfigNode(.string($0)) }) }),
+        ConfigKey(
+            "command_append_run", .job, "false", "Pass the job name and run id as two more arguments.", dsari: true,
+            dump: .job { _, job in .bool(job.commandAppendRun) }),
+        ConfigKey(
+            "schedule", .job, "null", "Cron, hashed cron (H) or RRULE; null runs the job on triggers only.", dsari: true,
+            dump: .job { _, job in text(job.schedule) }),
+        ConfigKey(
+            "schedule_timezone", .job, "the local zone", "IANA time zone the schedule is computed in.", dsari: true,
+            dump: .job { _, job in text(job.scheduleTimezone) }),
+        ConfigKey(
+            "environment", .job, "{}", "Variables added to the job's runs.", dsari: true,
+            dump: .job { _, job in .sortedMapping(job.environment) }),
+        ConfigKey(
+            "max_execution", .job, "null", "Seconds before SIGTERM (null: no limit).", dsari: true,
+            dump: .job { _, job in seconds(job.maxExecution) }),
+        ConfigKey(
+            "max_execution_grace", .job, "60", "Seconds between that SIGTERM and SIGKILL.", dsari: true,
+            dump: .job { _, job in .double(job.maxExecutionGrace) }),
+        ConfigKey(
+            "concurrency_groups", .job, "[]", "Groups whose `max` limits the job's runs at once.", dsari: true,
+            dump: .job { _, job in .array(job.concurrencyGroups.sorted().map { ConfigNode(.string($0)) }) }),
+        ConfigKey(
+            "render_reports", .job, "true", "false hides the job from dsari-render.", dsari: true,
+            dump: .job { _, job in .bool(job.renderReports) }),
+        ConfigKey(
+            "jenkins_environment", .job, "false", "Add Jenkins-style variables (BUILD_NUMBER, WORKSPACE, …).", dsari: true,
+            dump: .job { _, job in .bool(job.jenkinsEnvironment) }),
+        ConfigKey(
+            "job_group", .job, "the group's name", "JOB_GROUP in the run's environment.", dsari: true,
+            dump: .job { _, job in text(job.jobGroup) }),
+        ConfigKey(
+            "concurrent_runs", .job, "false", "Let runs of the job overlap.", dsari: true,
+            dump: .job { _, job in .bool(job.concurrentRuns) }),
+        ConfigKey(
+            "kill_leftover_processes", .job, "the top-level value", "This job's `kill_leftover_processes`.",
+            dump: .job { config, job in .bool(config.killLeftoverProcesses(for: job)) }),
+        ConfigKey(
+            "max_output_bytes", .job, "the top-level value", "This job's output limit.",
+            dump: .job { config, job in .int(Int64(config.maxOutputBytes(for: job))) }),
+        ConfigKey(
+            "nagios_check", .job, "false", "Runs are Nagios plugin results (exit code 0–3, output, performance data).",
+            dump: .job { _, job in .bool(job.nagiosCheck) }),
+        ConfigKey(
+            "max_check_attempts", .job, "1", "Checks: attempts before a problem is HARD.",
+            dump: .job { _, job in checkOnly(job, .int(Int64(job.check.maxCheckAttempts))) }),
+        ConfigKey(
+            "retry_interval", .job, "null", "Checks: seconds between attempts of a SOFT problem.",
+            dump: .job { _, job in checkOnly(job, seconds(job.check.retryInterval)) }),
+        ConfigKey(
+            "out_of_range_exit", .job, "critical (unknown for NRPE jobs)", "Checks: the state of an exit code outside 0–3.",
+            dump: .job { _, job in checkOnly(job, .string(job.check.outOfRangeExit.rawValue)) }),
+        ConfigKey(
+            "flap_detection", .job, "false", "Checks: detect flapping as Nagios does.",
+            dump: .job { _, job in checkOnly(job, .bool(job.check.flapDetection)) }),
+        ConfigKey(
+            "low_flap_threshold", .job, "20", "Checks: percent state change below which flapping stops.",
+            dump: .job { _, job in checkOnly(job, .double(job.check.lowFlapThreshold)) }),
+        ConfigKey(
+            "high_flap_threshold", .job, "30", "Checks: percent state change above which flapping starts.",
+            dump: .job { _, job in checkOnly(job, .double(job.check.highFlapThreshold)) }),
+        ConfigKey(
+            "nrpe_command", .job, "null", "The NRPE command this check answers for on the NRPE listener.",
+            dump: .job { _, job in checkOnly(job, text(job.nrpeCommand)) }),
+        ConfigKey(
+            "nrpe_arguments", .job, "null", "`query` ($ARGn$ from each check_nrpe -a) or the values the command was made with.",
+            dump: .job { _, job in
+                let value: ConfigValue =
+                    switch job.nrpeArguments {
+                    case nil: .null
+                    case .fromQuery?: .string("query")
+                    case .fixed(let values)?: .array(values.map { ConfigNode(.string($0)) })
+                    }
+                return checkOnly(job, value)
+            }),
+        ConfigKey(
+            "job_names", .jobGroup, "(required)", "The jobs a job group makes.", dsari: true, dump: .within("jobs")),
+    ]
+
+    static let other: [ConfigKey] =
+        [
+            ConfigKey("max", .concurrencyGroup, "1", "Runs of the group's jobs at once.", dsari: true, dump: .within("concurrency_groups")),
+            ConfigKey("type", .database, "sqlite3", "sqlite3, postgresql or mysql.", dsari: true, dump: .within("database")),
+            ConfigKey("file", .database, "DATA_DIR/dsari.sqlite3", "sqlite3: the database file.", dsari: true, dump: .within("database")),
+            ConfigKey(
+                "dsn", .database, "(required)", "postgresql: a libpq connection string or URI.", dsari: true, dump: .within("database")),
+            ConfigKey(
+                "connection", .database, "{}", "mysql: MySQLdb.connect's arguments (below).", dsari: true, dump: .within("database")),
+            ConfigKey(
+                "connect_timeout", .database, "30", "Seconds the daemon waits for a database server at start.", dump: .within("database")),
+        ]
+        + MySQLConnectionOptions.keys.map { name in
+            ConfigKey(name, .mysqlConnection, "", MySQLConnectionOptions.summaries[name] ?? "", dsari: true, dump: .within("database"))
+        }
+
+    /// The reference (docs/configuration.md), generated from this table.
+    public static func referenceMarkdown() -> String {
+        var text = """
+            # Configuration reference
+
+            Generated from the key table in `Sources/DsariCore/Config/ConfigKeys.swift`
+            (`dsari-info config reference`); a test fails when this file is not current.
+            Keys marked dsari are dsari 2.0's, with its meaning; the others are
+            dsari-swift's. `dsari-info config dump` shows every key's effective value.
+
+            """
+        for place in ConfigKey.Place.allCases {
+            let keys = all.filter { $0.place == place }
+            guard !keys.isEmpty else { continue }
+            text += "\n## \(place.rawValue)\n\n| key | default | | meaning |\n|---|---|---|---|\n"
+            for key in keys {
+                // A value as written in code type; a default in words ("the machine's host name") as prose.
+                let literal =
+                    (!key.defaultValue.contains(" ") && !key.defaultValue.hasPrefix("(")) || "{[\"".contains(key.defaultValue.first ?? " ")
+                let shown = key.defaultValue.isEmpty ? "" : literal ? "`\(key.defaultValue)`" : key.defaultValue
+                let cells = ["`\(key.name)`", shown, key.fromDsari ? "dsari" : "", key.summary]
+                text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+            }
+        }
+        return text
+    }
+}
+
+extension ConfigValue {
+    /// A mapping of strings, sorted by key.
+    public static func sortedMapping(_ dictionary: [String: String]) -> ConfigValue {
+        .mapping(dictionary.sorted { $0.key < $1.key }.map { ConfigValue.Entry(key: $0.key, value: ConfigNode(.string($0.value))) })
+    }
+}
