@@ -16,6 +16,8 @@ public struct StoredRunRow {
         case postgres(PostgresResult)
         /// The current row of a streamed MySQL result.
         case mysql(MySQLRow)
+        /// Columns already read as text (MySQL's running runs, merged into a stream).
+        case texts([String?])
     }
 
     let source: Source
@@ -38,11 +40,17 @@ public struct StoredRunRow {
         hostFallback = ""
     }
 
+    init(columns: [String?]) {
+        source = .texts(columns)
+        hostFallback = ""
+    }
+
     private func text(_ column: Column) -> String? {
         switch source {
         case .sqlite(let statement): statement.text(column.rawValue)
         case .postgres(let result): result.text(0, column.rawValue)
         case .mysql(let row): row.text(column.rawValue)
+        case .texts(let columns): Int(column.rawValue) < columns.count ? columns[Int(column.rawValue)] : nil
         }
     }
 
@@ -51,6 +59,7 @@ public struct StoredRunRow {
         case .sqlite(let statement): statement.optionalReal(column.rawValue)
         case .postgres(let result): result.double(0, column.rawValue)
         case .mysql(let row): row.double(column.rawValue)
+        case .texts: text(column).flatMap(Double.init)
         }
     }
 
@@ -66,6 +75,7 @@ public struct StoredRunRow {
         case .sqlite(let statement): statement.optionalInteger(Column.exitCode.rawValue).map { Int($0) }
         case .postgres(let result): result.integer(0, Column.exitCode.rawValue).map { Int($0) }
         case .mysql(let row): row.integer(Column.exitCode.rawValue).map { Int($0) }
+        case .texts: text(.exitCode).flatMap { Int($0) }
         }
     }
     public var triggerType: String { text(.triggerType) ?? "" }
@@ -77,9 +87,10 @@ public struct StoredRunRow {
     /// stored JSON text. The bytes are valid only inside `body`.
     public func withUTF8<R>(_ column: Column, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         switch source {
-        case .sqlite(let statement): try statement.withUTF8(column.rawValue, body)
-        case .postgres(let result): try result.withUTF8(0, column.rawValue, body)
-        case .mysql(let row): try row.withUTF8(column.rawValue, body)
+        case .sqlite(let statement): return try statement.withUTF8(column.rawValue, body)
+        case .postgres(let result): return try result.withUTF8(0, column.rawValue, body)
+        case .mysql(let row): return try row.withUTF8(column.rawValue, body)
+        case .texts: return try Array((text(column) ?? "").utf8).withUnsafeBufferPointer(body)
         }
     }
 

@@ -102,7 +102,7 @@ struct MySQLRunStoreTests {
         #expect(try server.sql("SELECT COUNT(*) FROM runs WHERE dsari_seq IS NULL", database: name) == "0\n")
         // A second daemon starting on the migrated database changes nothing.
         _ = try MySQLRunStore(options: options, hostName: "beta")
-        #expect(try server.sql("SELECT COUNT(*), MAX(version) FROM dsari_swift_migrations", database: name) == "3\t3\n")
+        #expect(try server.sql("SELECT COUNT(*), MAX(version) FROM dsari_swift_migrations", database: name) == "4\t4\n")
     }
 
     /// The session's time zone makes the columns UTC: the same instant

@@ -148,6 +148,28 @@ extension MySQLRunStore {
                     """),
             ]
         ),
+        (
+            // The exporter's incremental read from one index: whether a run
+            // carries a check result as a stored column (a text search for
+            // the key `"nagios":` in the compact JSON we write — a key is the
+            // only place a quoted word is followed by a colon; a nested object
+            // with that key reads as a candidate whose run data then decodes
+            // to no check), and an index holding every column that read needs.
+            4,
+            [
+                .column(
+                    "runs", "dsari_check",
+                    """
+                    ALTER TABLE runs ADD COLUMN dsari_check tinyint AS (LOCATE('"nagios":', run_data) > 0) STORED
+                    """),
+                .index(
+                    "runs", "dsari_swift_runs_exporter",
+                    """
+                    CREATE INDEX dsari_swift_runs_exporter
+                    ON runs (dsari_seq, host_name, job_name, schedule_time, start_time, stop_time, exit_code, dsari_check)
+                    """),
+            ]
+        ),
     ]
 
     /// Whether a dsari-swift daemon has set the database up (its tables and
