@@ -26,12 +26,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // swift-log (12 files, no dependencies, ~6 s of build): one Logger
+        // API for every part; our handler keeps dsari's line format.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Domain: configuration, jobs, schedules (cron, Jenkins hashing, RRULE, time zones).
         .target(
             name: "DsariCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
         // Nagios/NRPE semantics: reading nrpe.cfg, importing its commands as
         // jobs, plugin output and performance data, check states.
@@ -53,7 +56,9 @@ let package = Package(
         // DsariEngine imports it.
         .target(name: "CProcessSpawn"),
         // The daemon: scheduler, run supervision, triggers, signals.
-        .target(name: "DsariEngine", dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CProcessSpawn"]),
+        .target(
+            name: "DsariEngine",
+            dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CProcessSpawn", .product(name: "Logging", package: "swift-log")]),
         // libmicrohttpd (Debian libmicrohttpd-dev); only DsariHTTP imports it.
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // OpenSSL (Debian libssl-dev) for the NRPE listener's TLS; only DsariNRPE imports it.
@@ -91,7 +96,8 @@ let package = Package(
         .executableTarget(name: "dsari-nrpe-import", dependencies: ["DsariCLI"]),
 
         .target(name: "DsariTestSupport", dependencies: ["DsariCore", "DsariStore"], path: "Tests/DsariTestSupport"),
-        .testTarget(name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport"]),
+        .testTarget(
+            name: "DsariCoreTests", dependencies: ["DsariCore", "DsariTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DsariNagiosTests", dependencies: ["DsariNagios", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),

@@ -8,7 +8,9 @@
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,10 +28,22 @@ typedef struct dsari_http_reply {
 
 typedef void (*dsari_http_handler)(void *context, const char *method, const char *url, dsari_http_reply *reply);
 
+typedef void (*dsari_http_log)(void *context, const char *text);
+
 typedef struct dsari_http_server {
     dsari_http_handler handler;
     void *context;
+    /* libmicrohttpd's error messages, formatted; NULL drops them. */
+    dsari_http_log log;
 } dsari_http_server;
+
+/* MHD_OPTION_EXTERNAL_LOGGER: the message formatted here (Swift cannot take a va_list format). */
+static void dsari_http_error_log(void *cls, const char *format, va_list arguments) {
+    dsari_http_server *server = (dsari_http_server *)cls;
+    char text[1024];
+    vsnprintf(text, sizeof text, format, arguments);
+    if (server->log != NULL) server->log(server->context, text);
+}
 
 static enum MHD_Result dsari_http_access(void *cls, struct MHD_Connection *connection, const char *url,
                                          const char *method, const char *version, const char *upload_data,
@@ -78,6 +92,7 @@ static inline struct MHD_Daemon *dsari_http_start(dsari_http_server *server, con
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+                            MHD_OPTION_EXTERNAL_LOGGER, dsari_http_error_log, server,
                             MHD_OPTION_END);
 }
 

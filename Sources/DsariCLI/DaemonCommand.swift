@@ -25,19 +25,21 @@ public struct DaemonCommand: ParsableCommand {
         // First of all, before the lock file names this process: a signal
         // sent while the daemon starts must neither kill it nor be lost.
         DaemonSignals.hold()
+        // Every line on stderr from here on is a log line (`LineLogHandler`).
+        let log = DaemonLog(debug: debug)
         if fork {
             // Before any thread exists: fork, new session, stdio to /dev/null
             // except the log (stderr), which stays where it was sent.
             guard daemon(1, 1) == 0 else {
-                StandardError.print("error: cannot fork: \(String(cString: strerror(errno)))")
+                log.error("cannot fork", ["reason": String(cString: strerror(errno))])
                 throw ExitCode(1)
             }
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(configDirectory: options.resolvedConfigDirectory, debug: debug)
+            daemon = try Daemon(configDirectory: options.resolvedConfigDirectory, log: log)
         } catch {
-            StandardError.print("error: \(error)")
+            log.error("\(error)")
             throw ExitCode(1)
         }
         // With `http_listen`, this process serves the exporter's endpoints too.
@@ -47,19 +49,22 @@ public struct DaemonCommand: ParsableCommand {
             let collector = MetricsCollector(config: config)
             do {
                 server = try HTTPServer(
-                    host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"))
+                    host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"),
+                    log: { log.warning("HTTP server", ["reason": $0]) })
             } catch {
-                StandardError.print("error: http_listen \(listen): \(error)")
+                log.error("cannot serve http_listen", ["address": "\(listen)", "reason": "\(error)"])
                 throw ExitCode(1)
             }
             daemon.onReload = { collector.reload(config: $0) }
-            StandardError.print("dsari-daemon serving /metrics, /status, /status.json on \(listen.host):\(server?.port ?? listen.port)")
+            log.info(
+                "serving /metrics, /status and /status.json",
+                ["address": ListenAddress(host: listen.host, port: server?.port ?? listen.port).description])
         }
         let nrpe: NRPEListener?
         do {
             nrpe = try startNRPEListener(config: config, daemon: daemon)
         } catch {
-            StandardError.print("error: nrpe_listen \(config.nrpeListener.address.map { "\($0)" } ?? ""): \(error)")
+            log.error("cannot answer on nrpe_listen", ["address": config.nrpeListener.address.map { "\($0)" } ?? "", "reason": "\(error)"])
             throw ExitCode(1)
         }
         let listening = server
@@ -102,9 +107,12 @@ public struct DaemonCommand: ParsableCommand {
             responder: { query, reply in answers.answer(query, reply: reply) },
             log: { [log = daemon.log] message, fields in log.write(.warning, message, fields: fields) })
         let mode = tls == nil ? "plain TCP (check_nrpe -n)" : settings.sslCertificateFile == nil ? "TLS, anonymous DH" : "TLS, certificate"
-        StandardError.print(
-            "dsari-daemon answering check_nrpe on \(address.host):\(listener.port), \(mode); allowed hosts: \(settings.allowedHosts.joined(separator: ","))"
-        )
+        daemon.log.info(
+            "answering check_nrpe",
+            [
+                "address": ListenAddress(host: address.host, port: listener.port).description, "mode": mode,
+                "allowed_hosts": settings.allowedHosts.joined(separator: ","),
+            ])
         return listener
     }
 }

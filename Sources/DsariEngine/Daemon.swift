@@ -69,10 +69,10 @@ public final class Daemon: @unchecked Sendable {
     /// Loads the configuration and opens the store; nothing runs until `start`.
     /// Call `DaemonSignals.hold()` first, on the main thread, before any
     /// other thread exists (this calls it too, for the calling thread).
-    public init(configDirectory: String, debug: Bool, clock: @escaping @Sendable () -> Instant = Daemon.systemClock) throws {
+    public init(configDirectory: String, log: DaemonLog, clock: @escaping @Sendable () -> Instant = Daemon.systemClock) throws {
         DaemonSignals.hold()
         self.configDirectory = configDirectory
-        self.log = DaemonLog(debug: debug)
+        self.log = log
         self.clock = clock
         do {
             config = try ConfigLoader.standard().load(configDirectory: configDirectory)

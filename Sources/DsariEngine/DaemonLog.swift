@@ -1,21 +1,16 @@
 import DsariCore
-import Foundation
+import Logging
 
-/// The daemon's log: one line per event on standard error,
-/// `2024-03-10T03:00:32.211Z LEVEL message key=value …`, debug lines only
-/// with `--debug`. Values with spaces are quoted. Environment values are
-/// never logged (they may be secrets).
+/// The daemon's log: a swift-log `Logger` writing dsari's lines
+/// (`LineLogHandler`: time, level, message, `key=value`, one event per
+/// line on standard error; debug lines only with `--debug`), with the
+/// short calls the engine makes. Environment values are never logged (they
+/// may be secrets).
 public struct DaemonLog: Sendable {
-    public enum Level: String, Sendable, Comparable {
-        case debug = "DEBUG", info = "INFO", warning = "WARNING", error = "ERROR"
-        var rank: Int { [.debug: 0, .info: 1, .warning: 2, .error: 3][self] ?? 1 }
-        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
-    }
-
-    public var minimumLevel: Level
+    public let logger: Logger
 
     public init(debug: Bool) {
-        minimumLevel = debug ? .debug : .info
+        logger = LineLogHandler.logger(label: "dsari-daemon", debug: debug)
     }
 
     public func debug(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) { write(.debug, message, metadata) }
@@ -23,31 +18,15 @@ public struct DaemonLog: Sendable {
     public func warning(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) { write(.warning, message, metadata) }
     public func error(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) { write(.error, message, metadata) }
 
-    /// A line from another part of the process (the NRPE listener), its fields in name order.
-    public func write(_ level: Level, _ message: String, fields: [String: String]) {
-        write(level, message, fields.sorted { $0.key < $1.key })
+    /// A line from another part of the process (the NRPE listener, the HTTP server).
+    public func write(_ level: Logger.Level, _ message: String, fields: [String: String]) {
+        logger.log(level: level, "\(message)", metadata: fields.mapValues { .string($0) })
     }
 
-    private func write(_ level: Level, _ message: String, _ metadata: some Sequence<(key: String, value: String)>) {
-        guard level >= minimumLevel else { return }
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        let stamp = ISO8601Timestamp.utcMilliseconds(seconds: Int64(time.tv_sec), nanoseconds: Int64(time.tv_nsec))
-        var line = "\(stamp) \(level.rawValue) \(message)"
-        for (key, value) in metadata {
-            let quoted = value.contains(" ") || value.isEmpty ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value
-            line += " \(key)=\(quoted)"
-        }
-        line += "\n"
-        _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
-    }
-}
-
-extension ISO8601Timestamp {
-    /// `2024-03-10T03:00:32.211Z`, for log lines.
-    static func utcMilliseconds(seconds: Int64, nanoseconds: Int64) -> String {
-        let civil = CivilDateTime(secondsSinceEpoch: seconds)
-        let millis = String(nanoseconds / 1_000_000)
-        return "\(civil).\(String(repeating: "0", count: 3 - millis.count))\(millis)Z"
+    private func write(_ level: Logger.Level, _ message: String, _ metadata: KeyValuePairs<String, String>) {
+        guard level >= logger.logLevel else { return }
+        var fields: Logger.Metadata = [:]
+        for (key, value) in metadata { fields[key] = .string(value) }
+        logger.log(level: level, "\(message)", metadata: fields)
     }
 }

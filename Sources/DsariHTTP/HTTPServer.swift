@@ -16,7 +16,11 @@ public final class HTTPServer: Sendable {
     /// The routes, reached from libmicrohttpd's thread through the C context pointer.
     final class Routes: Sendable {
         let table: [String: Route]
-        init(_ table: [String: Route]) { self.table = table }
+        let log: @Sendable (String) -> Void
+        init(_ table: [String: Route], log: @escaping @Sendable (String) -> Void) {
+            self.table = table
+            self.log = log
+        }
 
         func answer(method: String, path: String) -> HTTPResponse {
             guard method == "GET" || method == "HEAD" else {
@@ -41,11 +45,13 @@ public final class HTTPServer: Sendable {
     public let port: UInt16
 
     /// Listens on `host` (an IPv4 or IPv6 address, e.g. `0.0.0.0`, `127.0.0.1`, `::1`) and `port` (0 = any free one).
+    /// libmicrohttpd's error messages (a failed accept, a client that broke
+    /// the protocol) go to `log`, one call per message, without the newline.
     public init(
         host: String, port: UInt16, routes table: [String: Route], connectionLimit: UInt32 = 2048,
-        idleTimeoutSeconds: UInt32 = 10
+        idleTimeoutSeconds: UInt32 = 10, log: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
-        let routes = Unmanaged.passRetained(Routes(table))
+        let routes = Unmanaged.passRetained(Routes(table, log: log))
         let server = UnsafeMutablePointer<dsari_http_server>.allocate(capacity: 1)
         server.initialize(
             to: dsari_http_server(
@@ -55,7 +61,12 @@ public final class HTTPServer: Sendable {
                     let response = routes.answer(
                         method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/")
                     HTTPServer.fill(reply, with: response)
-                }, context: routes.toOpaque()))
+                }, context: routes.toOpaque(),
+                log: { context, text in
+                    guard let context, let text else { return }
+                    let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+                    Unmanaged<Routes>.fromOpaque(context).takeUnretainedValue().log(message)
+                }))
         let started = try Self.withSocketAddress(host: host, port: port) { address in
             dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds)
         }

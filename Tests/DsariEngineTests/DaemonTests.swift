@@ -329,9 +329,11 @@ struct DaemonTests {
         #expect(try eventually { try runs(daemon, job: "busy", running: true).count == 1 })
         let running = try #require(try runs(daemon, job: "busy", running: true).first)
         daemon.signal(SIGQUIT)
-        #expect(eventually { daemon.log.contains("INFO running job=busy run=\(running.runID)") }, "\(daemon.log)")
+        #expect(
+            eventually { daemon.log.contains("INFO running group=g job=busy pid=") && daemon.log.contains("run=\(running.runID)") },
+            "\(daemon.log)")
         #expect(daemon.log.contains("group=g"))
-        #expect(eventually { daemon.log.contains("INFO pending job=nightly type=schedule") })
+        #expect(eventually { daemon.log.contains("INFO pending due=") && daemon.log.contains(" job=nightly type=schedule") })
         #expect(daemon.process.isRunning)
     }
 
@@ -397,6 +399,32 @@ struct DaemonTests {
         daemon.signal(SIGHUP)
         #expect(eventually { ((try? httpBody(port: port, path: "/metrics")) ?? "").contains("dsari_run_count{job_name=\"tock\"} 0") })
         #expect(!(try httpBody(port: port, path: "/metrics")).contains("job_name=\"tick\""))
+    }
+
+    /// Everything the daemon writes to stderr is a log line of one format
+    /// (time, level, message, key=value), also under load with --debug, a
+    /// command that cannot start and a rejected trigger (escaping itself:
+    /// `LineLogHandlerTests`).
+    @Test func everyStderrLineIsALogLineUnderLoad() throws {
+        let jobs = (0..<20).map { "  job\($0): {command: [/bin/true], schedule: '* * * * * *'}" }.joined(separator: "\n")
+        let daemon = try DaemonProcess(
+            config: "http_listen: \"127.0.0.1:0\"\njobs:\n\(jobs)\n  missing: {command: [/nonexistent/x], schedule: '* * * * * *'}\n")
+        defer { daemon.stop() }
+        try daemon.home.write("var/trigger/job0/trigger.yaml", "environment: [unclosed\n  - {\n")
+        try daemon.start()
+        #expect(
+            eventually(timeout: 30) {
+                daemon.log.contains("trigger rejected") && daemon.log.components(separatedBy: "run finished").count > 60
+            }, "\(daemon.log.suffix(3000))")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+        let lines = daemon.log.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let format = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL) \S.*$/
+        let strays = lines.filter { $0.wholeMatch(of: format) == nil }
+        #expect(lines.count > 100 && strays.isEmpty, "\(lines.count) lines; not log lines: \(strays.prefix(5))")
+        let rejected = try #require(lines.first { $0.contains("trigger rejected") })
+        #expect(rejected.contains("reason=\"") && rejected.contains("job=job0"), "\(rejected)")
+        #expect(lines.contains { $0.contains("serving /metrics, /status and /status.json address=127.0.0.1:") })
     }
 
     @Test func aBadConfigStopsTheDaemonWithTheReason() throws {

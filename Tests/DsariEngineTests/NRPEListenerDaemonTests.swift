@@ -22,10 +22,10 @@ struct NRPEListenerDaemonTests {
         try daemon.start()
         var port: UInt16?
         _ = eventually(timeout: 15) {
-            guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("answering check_nrpe on 127.0.0.1:") }),
-                let text = line.split(separator: ":").dropFirst().first?.split(separator: ",").first
+            guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("answering check_nrpe") }),
+                let match = line.firstMatch(of: /address=127\.0\.0\.1:(\d+)/)
             else { return false }
-            port = UInt16(text)
+            port = UInt16(match.1)
             return true
         }
         guard let port else {
@@ -313,6 +313,7 @@ struct NRPEListenerDaemonTests {
         defer { daemon.stop() }
         try daemon.start()
         #expect(daemon.waitForExit(timeout: 20) == 1)
-        #expect(daemon.log.contains("allowed host \"no-such-host.invalid\""), "\(daemon.log)")
+        // Quotes inside a quoted log value are escaped.
+        #expect(daemon.log.contains(#"reason="allowed host \"no-such-host.invalid\": not an address"#), "\(daemon.log)")
     }
 }
