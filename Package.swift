@@ -4,10 +4,11 @@
 //                                 → DsariMetrics → DsariStore
 //                                 → DsariRender  → DsariStore, DsariNagios
 //                                 → DsariHTTP
-//                                 → DsariNRPE    → DsariCore
+//                                 → DsariNRPE    → DsariNagios (the listener and its answers,
+//                                                  behind NRPECheckSource, which the CLI wires)
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
-//   CSQLite, CLibPQ ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
+//   CSQLite, CLibPQ, CMariaDB ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
 //   CZlib ← DsariRender, COpenSSL ← DsariNRPE.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
@@ -64,7 +65,7 @@ let package = Package(
         // OpenSSL (Debian libssl-dev) for the NRPE listener's TLS; only DsariNRPE imports it.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Answers check_nrpe with the recorded check results (NRPE packets v2/v4, TLS).
-        .target(name: "DsariNRPE", dependencies: ["DsariCore", "COpenSSL"]),
+        .target(name: "DsariNRPE", dependencies: ["DsariCore", "DsariNagios", "COpenSSL"]),
         // The HTTP server the exporter and the daemon serve metrics and status with.
         .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
         // Metric families from incremental per-job aggregates; the exposition writer.

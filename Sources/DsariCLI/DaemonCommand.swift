@@ -94,7 +94,7 @@ public struct DaemonCommand: ParsableCommand {
         guard let store = try RunStores.open(config, access: .read, applicationName: "dsari-daemon (NRPE)") else {
             throw RunStoreError(.failed, operation: "open \(RunStores.describe(config))", message: "the daemon has not created it")
         }
-        let answers = NRPEAnswers(config: config, store: store, daemon: daemon)
+        let answers = NRPEAnswers(config: config, source: DaemonCheckSource(store: store, daemon: daemon))
         let reloadMetrics = daemon.onReload
         daemon.onReload = { fresh in
             reloadMetrics?(fresh)
@@ -114,5 +114,20 @@ public struct DaemonCommand: ParsableCommand {
                 "allowed_hosts": settings.allowedHosts.joined(separator: ","),
             ])
         return listener
+    }
+}
+
+/// The NRPE answers' view of this daemon: check results from the run store
+/// (its own connection), runs on demand from the engine.
+private struct DaemonCheckSource: NRPECheckSource {
+    let store: any RunStore
+    let daemon: Daemon
+
+    func latestCheckResult(jobName: String) throws -> ConfigValue? {
+        try store.latestCheckResult(jobName: jobName)
+    }
+
+    func runNow(jobName: String, arguments: [String], completion: @escaping @Sendable (ConfigValue?) -> Void) {
+        daemon.runNow(jobName: jobName, arguments: arguments) { run in completion(run?.runData) }
     }
 }

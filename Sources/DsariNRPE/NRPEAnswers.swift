@@ -1,10 +1,19 @@
 import DsariCore
-import DsariEngine
-import DsariNRPE
 import DsariNagios
-import DsariStore
 import Foundation
 import Synchronization
+
+/// Where the NRPE answers come from: the recorded check results and the
+/// daemon that can run a check now. The CLI wires the run store and the
+/// engine in; tests can give an in-memory history.
+public protocol NRPECheckSource: Sendable {
+    /// `run_data.nagios` of the job's latest finished run that carries a check result.
+    func latestCheckResult(jobName: String) throws -> ConfigValue?
+    /// Runs the job now (trigger type `nrpe`; `arguments` for
+    /// `nrpe_arguments: query`) and calls `completion` with the finished
+    /// run's `run_data`, or nil when no run happened (unknown job, shutdown).
+    func runNow(jobName: String, arguments: [String], completion: @escaping @Sendable (ConfigValue?) -> Void)
+}
 
 /// What dsari-daemon's NRPE listener answers: for a command, the latest
 /// recorded result of the job that answers for it — the job whose
@@ -17,7 +26,7 @@ import Synchronization
 /// one made with fixed values answers only queries without arguments or
 /// with those values (UNKNOWN otherwise); any other job's command has no
 /// macros, so NRPE would ignore the arguments and its recorded result answers.
-final class NRPEAnswers: Sendable {
+public final class NRPEAnswers: Sendable {
     /// Which job answers each command, made once per configuration (not per query).
     private struct Table {
         var jobs: [String: Job] = [:]
@@ -37,19 +46,18 @@ final class NRPEAnswers: Sendable {
     }
 
     private let table: Mutex<Table>
-    private let store: any RunStore
-    private let daemon: Daemon
+    private let source: any NRPECheckSource
     /// The listener's `nrpe_connection_timeout` (read at start, as the listener reads it).
     private let connectionTimeout: Double
 
-    init(config: Config, store: any RunStore, daemon: Daemon) {
+    public init(config: Config, source: any NRPECheckSource) {
         self.table = Mutex(Table(config))
-        self.store = store
-        self.daemon = daemon
+        self.source = source
         self.connectionTimeout = config.nrpeListener.connectionTimeout
     }
 
-    func reload(config fresh: Config) {
+    /// Answers for the jobs of a configuration a SIGHUP brought in.
+    public func reload(config fresh: Config) {
         let fresh = Table(fresh)
         table.withLock { $0 = fresh }
     }
@@ -59,7 +67,8 @@ final class NRPEAnswers: Sendable {
         table.withLock { ($0.jobs[command], $0.noResult) }
     }
 
-    func answer(_ query: NRPEQuery, reply: @escaping @Sendable (NRPEAnswer) -> Void) {
+    /// The answer to `query`, given to `reply` once (now, or when a run ends).
+    public func answer(_ query: NRPEQuery, reply: @escaping @Sendable (NRPEAnswer) -> Void) {
         if query.command == NRPEQuery.helloCommand {
             reply(NRPEAnswer(resultCode: 0, text: "NRPE v4.1.0 (dsari-swift \(DsariVersion.string))"))
             return
@@ -88,7 +97,7 @@ final class NRPEAnswers: Sendable {
         }
         let recorded: ConfigValue?
         do {
-            recorded = try store.latestCheckResult(jobName: job.name)
+            recorded = try source.latestCheckResult(jobName: job.name)
         } catch {
             reply(NRPEAnswer(resultCode: 3, text: "NRPE: cannot read the result of '\(query.command)': \(error)"))
             return
@@ -114,8 +123,8 @@ final class NRPEAnswers: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + max(0.5, seconds - 1)) {
             once.send(NRPEAnswer(resultCode: 3, text: "NRPE: Command timed out after \(Int(seconds.rounded())) seconds"))
         }
-        daemon.runNow(jobName: job.name, arguments: query.arguments) { run in
-            guard let nagios = run?.runData[NagiosField.runDataKey]?.value else {
+        source.runNow(jobName: job.name, arguments: query.arguments) { runData in
+            guard let nagios = runData?[NagiosField.runDataKey]?.value else {
                 once.send(NRPEAnswer(resultCode: 3, text: "NRPE: command '\(query.command)' did not give a check result"))
                 return
             }
