@@ -67,7 +67,7 @@ let package = Package(
         // Answers check_nrpe with the recorded check results (NRPE packets v2/v4, TLS).
         .target(name: "DsariNRPE", dependencies: ["DsariCore", "DsariNagios", "COpenSSL"]),
         // The HTTP server the exporter and the daemon serve metrics and status with.
-        .target(name: "DsariHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "DsariHTTP", dependencies: ["DsariCore", "CMicroHTTPD"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
         .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios"]),
         // zlib (Debian zlib1g-dev); only DsariRender imports it (gzip for report_html_gz).

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import DsariCore
 import Foundation
 import Synchronization
 
@@ -67,7 +68,12 @@ public final class HTTPServer: Sendable {
                     let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
                     Unmanaged<Routes>.fromOpaque(context).takeUnretainedValue().log(message)
                 }))
-        let started = try Self.withSocketAddress(host: host, port: port) { address in
+        guard let ip = IPAddress(host) else {
+            routes.release()
+            server.deallocate()
+            throw StartError(description: "\"\(host)\" is not an IP address to listen on (e.g. 0.0.0.0, 127.0.0.1, ::1)")
+        }
+        let started = ip.withSocketAddress(port: port) { address, _ in
             dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds)
         }
         guard let started else {
@@ -120,22 +126,5 @@ public final class HTTPServer: Sendable {
             buffer.copyBytes(from: bytes)
             buffer[bytes.count] = 0
         }
-    }
-
-    private static func withSocketAddress<T>(host: String, port: UInt16, _ body: (UnsafePointer<sockaddr>) -> T) throws -> T {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        var v4 = sockaddr_in()
-        if inet_pton(AF_INET, bare, &v4.sin_addr) == 1 {
-            v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = port.bigEndian
-            return withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
-        }
-        var v6 = sockaddr_in6()
-        if inet_pton(AF_INET6, bare, &v6.sin6_addr) == 1 {
-            v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = port.bigEndian
-            return withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
-        }
-        throw StartError(description: "\"\(host)\" is not an IP address to listen on (e.g. 0.0.0.0, 127.0.0.1, ::1)")
     }
 }

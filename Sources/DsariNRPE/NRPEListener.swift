@@ -197,9 +197,9 @@ public final class NRPEListener: @unchecked Sendable {
             }
             _ = Self.makeNonBlocking(descriptor)
             let address = withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { AllowedHosts.bytes(of: $0) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { IPAddress(socketAddress: $0) }
             }
-            let peer = address.map(AllowedHosts.text(of:)) ?? "?"
+            let peer = address?.description ?? "?"
             guard let address, options.allowedHosts.allows(address) else {
                 log("NRPE connection from a host not in allowed_hosts; closed", ["peer": peer])
                 close(descriptor)
@@ -277,38 +277,17 @@ public final class NRPEListener: @unchecked Sendable {
     }
 
     static func bind(_ address: ListenAddress) throws -> (Int32, UInt16) {
-        guard let bytes = AllowedHosts.parseAddress(address.host) else {
+        guard let ip = address.address else {
             throw StartError(description: "\(address.host) is not an IP address")
         }
-        let isV6 = bytes.count == 16
+        let isV6 = ip.isIPv6
         let descriptor = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0, makeNonBlocking(descriptor) else {
             throw StartError(description: "socket: \(String(cString: strerror(errno)))")
         }
         var yes: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        /// bind(2) with a sockaddr_in or sockaddr_in6.
-        func bind<Address>(_ socketAddress: Address) -> Int32 {
-            withUnsafePointer(to: socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<Address>.size))
-                }
-            }
-        }
-        var result: Int32
-        if isV6 {
-            var socketAddress = sockaddr_in6()
-            socketAddress.sin6_family = sa_family_t(AF_INET6)
-            socketAddress.sin6_port = address.port.bigEndian
-            withUnsafeMutableBytes(of: &socketAddress.sin6_addr) { $0.copyBytes(from: bytes) }
-            result = bind(socketAddress)
-        } else {
-            var socketAddress = sockaddr_in()
-            socketAddress.sin_family = sa_family_t(AF_INET)
-            socketAddress.sin_port = address.port.bigEndian
-            withUnsafeMutableBytes(of: &socketAddress.sin_addr) { $0.copyBytes(from: bytes) }
-            result = bind(socketAddress)
-        }
+        var result = ip.withSocketAddress(port: address.port) { Glibc.bind(descriptor, $0, $1) }
         if result == 0 { result = listen(descriptor, 128) }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))

@@ -767,6 +767,44 @@ struct ConfigLoaderTests {
         )
     }
 
+    /// A listen address must have an IP address as its host: the listeners
+    /// bind addresses, so a name passed `config check` and failed at the
+    /// daemon's start before.
+    @Test func listenAddressesNeedAnIPAddress() throws {
+        let fixture = try Fixture()
+        for (key, value) in [
+            ("http_listen", "nosuchhost.invalid:80"), ("nrpe_listen", "localhost:5666"), ("http_listen", "[not-v6]:80"),
+            ("nrpe_listen", "300.1.1.1:5666"),
+        ] {
+            let path = try fixture.write("dsari.yaml", "\(key): \"\(value)\"\n")
+            let error = fixture.loadError()
+            #expect(
+                error?.description.hasPrefix("\(path):1: \"\(key)\" \"\(value)\" is not HOST:PORT with an IP address as HOST") == true,
+                "\(String(describing: error))")
+            #expect(error?.key == key)
+        }
+        try fixture.write(
+            "dsari.yaml",
+            "http_listen: \"[::1]:50575\"\nnrpe_listen: \"0.0.0.0:5666\"\nnrpe_allowed_hosts: [10.0.0.0/8, \"fd00::/8\", localhost]\n")
+        let config = try fixture.load()
+        #expect(config.httpListen?.address == IPAddress("::1") && config.httpListen?.description == "[::1]:50575")
+        #expect(config.nrpeListener.address?.address == IPAddress("0.0.0.0"))
+        let path = try fixture.write("dsari.yaml", "nrpe_allowed_hosts: [10.0.0.0/33]\n")
+        #expect(
+            fixture.loadError()?.description.hasPrefix(
+                "\(path):1: \"nrpe_allowed_hosts\" entry \"10.0.0.0/33\" has a prefix length that is not 0…32") == true)
+    }
+
+    @Test func networksMatchTheirAddresses() throws {
+        let network = try #require(IPNetwork("192.168.4.0/22"))
+        #expect(network.contains(IPAddress("192.168.7.255")!) && !network.contains(IPAddress("192.168.8.0")!))
+        #expect(try #require(IPNetwork("fd00::/8")).contains(IPAddress("fd12::1")!))
+        #expect(
+            !network.contains(IPAddress("::ffff:192.168.4.1")!) && IPAddress("::ffff:192.168.4.1")?.mappedIPv4 == IPAddress("192.168.4.1"))
+        #expect(IPNetwork("10.0.0.0/x") == nil && IPNetwork("host/8") == nil && IPAddress("example.org") == nil)
+        #expect(IPAddress("[::1]")?.description == "::1" && IPAddress("127.0.0.1")?.bytes == [127, 0, 0, 1])
+    }
+
     @Test func databaseOptionErrors() throws {
         let fixture = try Fixture()
         // dsari 2.0's MongoDB backend is refused, naming what is supported.

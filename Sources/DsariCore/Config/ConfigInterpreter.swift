@@ -100,8 +100,8 @@ struct ConfigInterpreter {
                 if let text = try optionalString(node, key: key, subject: nil, expected: expected) {
                     guard let address = ListenAddress(text) else {
                         throw ConfigError(
-                            "\"http_listen\" \(text.quotedForMessage) is not HOST:PORT", location: node.location, key: key,
-                            expected: expected)
+                            "\"http_listen\" \(text.quotedForMessage) is not HOST:PORT with an IP address as HOST", location: node.location,
+                            key: key, expected: expected)
                     }
                     config.httpListen = address
                 }
@@ -110,8 +110,8 @@ struct ConfigInterpreter {
                 if let text = try optionalString(node, key: key, subject: nil, expected: expected) {
                     guard let address = ListenAddress(text) else {
                         throw ConfigError(
-                            "\"nrpe_listen\" \(text.quotedForMessage) is not HOST:PORT", location: node.location, key: key,
-                            expected: expected)
+                            "\"nrpe_listen\" \(text.quotedForMessage) is not HOST:PORT with an IP address as HOST", location: node.location,
+                            key: key, expected: expected)
                     }
                     config.nrpeListener.address = address
                 }
@@ -786,22 +786,9 @@ struct ConfigInterpreter {
     /// the daemon when it starts.
     static func allowedHostProblem(_ entry: String) -> String? {
         if entry.isEmpty { return "is empty" }
-        guard let slash = entry.firstIndex(of: "/") else { return nil }
-        let address = String(entry[..<slash])
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        let width: Int
-        if inet_pton(AF_INET, address, &v4) == 1 {
-            width = 32
-        } else if inet_pton(AF_INET6, address, &v6) == 1 {
-            width = 128
-        } else {
-            return "is not a network (ADDRESS/BITS with an IP address)"
-        }
-        guard let bits = Int(entry[entry.index(after: slash)...]), (0...width).contains(bits) else {
-            return "has a prefix length that is not 0…\(width)"
-        }
-        return nil
+        // A host name is resolved by the listener at start; an address or network must be one.
+        guard entry.contains("/") else { return nil }
+        return IPNetwork.problem(with: entry)
     }
 
     /// A percentage, 0 to 100 (an integer or a float).

@@ -9,7 +9,11 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `HOST:PORT`; nil when it is not that shape (the server checks the address itself).
+    /// The host as an address (nil when it is not one: the listeners bind addresses, not names).
+    public var address: IPAddress? { IPAddress(host) }
+
+    /// Parses `HOST:PORT` with an IP address as HOST; nil otherwise (a host
+    /// name would pass a configuration check and fail at the daemon's start).
     public init?(_ text: String) {
         let hostPart: Substring
         let portPart: Substring
@@ -23,7 +27,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             hostPart = text[..<colon]
             portPart = text[text.index(after: colon)...]
         }
-        guard !hostPart.isEmpty, let port = UInt16(portPart) else { return nil }
+        guard !hostPart.isEmpty, IPAddress(String(hostPart)) != nil, let port = UInt16(portPart) else { return nil }
         self.init(host: String(hostPart), port: port)
     }
 
