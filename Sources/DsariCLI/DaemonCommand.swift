@@ -6,6 +6,7 @@ import DsariMetrics
 import DsariNRPE
 import DsariStore
 import Foundation
+import Synchronization
 
 /// `dsari-daemon`: runs scheduled and triggered jobs and records every run.
 public struct DaemonCommand: ParsableCommand {
@@ -35,9 +36,12 @@ public struct DaemonCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        // What a SIGHUP brought in goes to the parts made after the daemon
+        // (metrics, NRPE answers), registered here as they are made.
+        let reloads = ReloadListeners()
         let daemon: Daemon
         do {
-            daemon = try Daemon(configDirectory: options.resolvedConfigDirectory, log: log)
+            daemon = try Daemon(configDirectory: options.resolvedConfigDirectory, log: log, onReload: reloads.deliver)
         } catch {
             log.error("\(error)")
             throw ExitCode(1)
@@ -55,33 +59,29 @@ public struct DaemonCommand: ParsableCommand {
                 log.error("cannot serve http_listen", ["address": "\(listen)", "reason": "\(error)"])
                 throw ExitCode(1)
             }
-            daemon.onReload = { collector.reload(config: $0) }
+            reloads.add { collector.reload(config: $0) }
             log.info(
                 "serving /metrics, /status and /status.json",
                 ["address": ListenAddress(host: listen.host, port: server?.port ?? listen.port).description])
         }
         let nrpe: NRPEListener?
         do {
-            nrpe = try startNRPEListener(config: config, daemon: daemon)
+            nrpe = try startNRPEListener(config: config, daemon: daemon, reloads: reloads)
         } catch {
             log.error("cannot answer on nrpe_listen", ["address": config.nrpeListener.address.map { "\($0)" } ?? "", "reason": "\(error)"])
             throw ExitCode(1)
         }
-        let listening = server
-        daemon.start { status in
-            listening?.stop()
-            nrpe?.stop()
-            Glibc.exit(status)
-        }
-        // dispatchMain never returns: without this the optimizer may release
-        // `daemon` right after its last use above.
-        withExtendedLifetime((daemon, server, nrpe)) { dispatchMain() }
+        // Runs until a SIGINT or SIGTERM has stopped it; its exit status is this process's.
+        let status = daemon.run()
+        server?.stop()
+        nrpe?.stop()
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// With `nrpe_listen`: answers check_nrpe from the recorded check results.
     /// The listening address and TLS setup are read at start; a reload
     /// changes the jobs it answers for.
-    private func startNRPEListener(config: Config, daemon: Daemon) throws -> NRPEListener? {
+    private func startNRPEListener(config: Config, daemon: Daemon, reloads: ReloadListeners) throws -> NRPEListener? {
         let settings = config.nrpeListener
         guard let address = settings.address else { return nil }
         let tls =
@@ -95,11 +95,7 @@ public struct DaemonCommand: ParsableCommand {
             throw RunStoreError(.failed, operation: "open \(RunStores.describe(config))", message: "the daemon has not created it")
         }
         let answers = NRPEAnswers(config: config, source: DaemonCheckSource(store: store, daemon: daemon))
-        let reloadMetrics = daemon.onReload
-        daemon.onReload = { fresh in
-            reloadMetrics?(fresh)
-            answers.reload(config: fresh)
-        }
+        reloads.add { answers.reload(config: $0) }
         let listener = try NRPEListener(
             options: .init(
                 address: address, allowedHosts: try AllowedHosts(settings.allowedHosts), allowArguments: settings.allowArguments,
@@ -129,5 +125,18 @@ private struct DaemonCheckSource: NRPECheckSource {
 
     func runNow(jobName: String, arguments: [String], completion: @escaping @Sendable (ConfigValue?) -> Void) {
         daemon.runNow(jobName: jobName, arguments: arguments) { run in completion(run?.runData) }
+    }
+}
+
+/// The parts a configuration reload reaches, added as they are made.
+private final class ReloadListeners: Sendable {
+    private let listeners = Mutex<[@Sendable (Config) -> Void]>([])
+
+    func add(_ listener: @escaping @Sendable (Config) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    @Sendable func deliver(_ config: Config) {
+        for listener in listeners.withLock({ $0 }) { listener(config) }
     }
 }

@@ -65,8 +65,10 @@ public struct PrometheusExporterCommand: ParsableCommand {
         }
         StandardError.print("dsari-prometheus-exporter listening on \(listenAddress):\(server.port)\(metricsPath)")
         let configDirectory = options.resolvedConfigDirectory
+        // Signals are handled on a queue of their own; this thread waits for a stop.
+        let signals = DispatchQueue(label: "dsari-prometheus-exporter.signals")
         signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .main)
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signals)
         reload.setEventHandler {
             do {
                 collector.reload(config: try ConfigLoader.standard().load(configDirectory: configDirectory))
@@ -76,19 +78,16 @@ public struct PrometheusExporterCommand: ParsableCommand {
             }
         }
         reload.resume()
-        for stop in [SIGINT, SIGTERM] {
-            signal(stop, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: stop, queue: .main)
-            source.setEventHandler {
-                server.stop()
-                Glibc.exit(0)
-            }
+        let stopped = DispatchSemaphore(value: 0)
+        let stops = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signals)
+            source.setEventHandler { stopped.signal() }
             source.resume()
-            stopSources.append(source)
+            return source
         }
-        withExtendedLifetime((server, reload)) { dispatchMain() }
+        stopped.wait()
+        server.stop()
+        withExtendedLifetime((reload, stops)) {}
     }
 }
-
-/// Signal sources kept for the process's life.
-nonisolated(unsafe) private var stopSources: [DispatchSourceSignal] = []

@@ -2,6 +2,7 @@ import DsariCore
 import DsariNagios
 import DsariStore
 import Foundation
+import Synchronization
 
 /// dsari-daemon: loads the configuration, keeps one pending run per
 /// scheduled job, starts runs when they are due (a wall-clock timer armed
@@ -39,10 +40,10 @@ public final class Daemon: @unchecked Sendable {
     private var backlogRecheckScheduled = false
     private var lockDescriptor: Int32 = -1
     /// How often trigger directories are scanned without SIGUSR1.
-    public var triggerScanInterval: Double = 2
+    private let triggerScanInterval: Double
     private var exitHandler: (@Sendable (Int32) -> Void)?
     /// Called on the engine queue with each configuration a SIGHUP brought in.
-    public var onReload: (@Sendable (Config) -> Void)?
+    private let onReload: @Sendable (Config) -> Void
     /// Who waits for the next run of a job to end (`runNow`), by job name.
     private var runWaiters: [String: [RunWaiter]] = [:]
 
@@ -69,10 +70,17 @@ public final class Daemon: @unchecked Sendable {
     /// Loads the configuration and opens the store; nothing runs until `start`.
     /// Call `DaemonSignals.hold()` first, on the main thread, before any
     /// other thread exists (this calls it too, for the calling thread).
-    public init(configDirectory: String, log: DaemonLog, clock: @escaping @Sendable () -> Instant = Daemon.systemClock) throws {
+    /// `onReload` is called on the engine queue with each configuration a
+    /// SIGHUP brought in (the listeners' and the metrics' reload).
+    public init(
+        configDirectory: String, log: DaemonLog, clock: @escaping @Sendable () -> Instant = Daemon.systemClock,
+        triggerScanInterval: Double = 2, onReload: @escaping @Sendable (Config) -> Void = { _ in }
+    ) throws {
         DaemonSignals.hold()
         self.configDirectory = configDirectory
         self.log = log
+        self.triggerScanInterval = triggerScanInterval
+        self.onReload = onReload
         self.clock = clock
         do {
             config = try ConfigLoader.standard().load(configDirectory: configDirectory)
@@ -114,10 +122,27 @@ public final class Daemon: @unchecked Sendable {
         supervisor = RunSupervisor(queue: queue, store: store, clock: clock, log: log)
     }
 
+    /// Starts (as `start(onExit:)`) and blocks the calling thread until the
+    /// daemon has shut down; returns its exit status (1 when finished runs
+    /// could not be recorded), for `main` to exit with.
+    public func run() -> Int32 {
+        let finished = DispatchSemaphore(value: 0)
+        let status = Mutex<Int32>(0)
+        start { code in
+            status.withLock { $0 = code }
+            finished.signal()
+        }
+        // The sources are registered (`start` waited for them): this thread
+        // takes the held signals from now on, while it waits.
+        DaemonSignals.release()
+        finished.wait()
+        return status.withLock { $0 }
+    }
+
     /// Recovers runs a previous daemon left in flight, schedules every job,
     /// installs signal handlers and starts the timers. `onExit` is called with
     /// the exit status once a shutdown has finished.
-    public func start(onExit: @escaping @Sendable (Int32) -> Void) {
+    private func start(onExit: @escaping @Sendable (Int32) -> Void) {
         exitHandler = onExit
         let signalsRegistered = DispatchGroup()
         queue.sync {
@@ -157,9 +182,8 @@ public final class Daemon: @unchecked Sendable {
             tick()
         }
         // A source registers asynchronously; until then a signal's action is
-        // still the default one (terminate). The caller's thread may unblock
-        // the held signals next (`dispatchMain` waits in sigsuspend with an
-        // empty mask), so it waits here until every source is in place.
+        // still the default one (terminate). The caller's thread unblocks the
+        // held signals next (`run`), so it waits here until every source is in place.
         signalsRegistered.wait()
     }
 
@@ -398,7 +422,7 @@ public final class Daemon: @unchecked Sendable {
             scheduleNext(job, after: clock())
         }
         log.info("configuration reloaded", ["jobs": "\(fresh.jobs.count)"])
-        onReload?(config)
+        onReload(config)
         tick()
     }
 

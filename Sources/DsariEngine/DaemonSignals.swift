@@ -27,4 +27,15 @@ public enum DaemonSignals {
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Unblocks the handled signals in the calling thread, once their
+    /// sources are in place: the signals pending since `hold()` are delivered
+    /// to it (and then to the sources), and later ones too. Every other
+    /// thread keeps them blocked, so this thread is the one that takes them.
+    static func release() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in handled { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
 }

@@ -65,6 +65,8 @@ public final class NRPEListener: @unchecked Sendable {
     /// `connections.count`, published under `lock` after each loop turn.
     private var openConnections = 0
     private var thread: Thread?
+    /// Signalled once by the listener thread as it ends (what `stop` joins on).
+    private let finished = DispatchSemaphore(value: 0)
     private var connections: [Int: NRPEConnection] = [:]
     private var nextID = 0
     /// Until when (monotonic seconds) accepting waits, after running out of descriptors.
@@ -84,7 +86,10 @@ public final class NRPEListener: @unchecked Sendable {
             throw StartError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         (wakeRead, wakeWrite) = (pipeEnds[0], pipeEnds[1])
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
         thread.name = "dsari-nrpe"
         self.thread = thread
         thread.start()
@@ -102,7 +107,9 @@ public final class NRPEListener: @unchecked Sendable {
         }
         if first { wake() }
         guard let thread, !thread.isEqual(Thread.current) else { return }
-        while !thread.isFinished { usleep(1000) }
+        // Joined; the signal passed on lets every other caller of stop through too.
+        finished.wait()
+        finished.signal()
     }
 
     /// Wakes the loop; the pipe is closed only by the loop, after `stopping`.

@@ -6,6 +6,9 @@ import Foundation
 final class ExporterProcess {
     let process = Process()
     let port: UInt16
+    /// Its standard error.
+    let logPath: String
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     struct NoPort: Error, CustomStringConvertible {
         let log: String
@@ -17,6 +20,7 @@ final class ExporterProcess {
         process.arguments = ["-c", home.url("etc"), "--listen-address", "127.0.0.1", "--listen-port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": home.path]) { $1 }
         let log = home.url("exporter-\(UUID().uuidString.prefix(8)).log")
+        logPath = log
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()

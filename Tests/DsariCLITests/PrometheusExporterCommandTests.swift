@@ -28,6 +28,23 @@ struct PrometheusExporterCommandTests {
         return daemon.home
     }
 
+    /// SIGHUP reloads the configuration; SIGINT and SIGTERM stop the
+    /// exporter cleanly, exit 0 (decided in its main, not in a signal handler).
+    @Test(arguments: [SIGINT, SIGTERM])
+    func signalsReloadAndStop(stop: Int32) throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        try home.write("etc/dsari.yaml", "jobs:\n  a: {command: [/bin/true]}\n")
+        let exporter = try ExporterProcess(home: home)
+        defer { exporter.stop() }
+        kill(exporter.process.processIdentifier, SIGHUP)
+        #expect(eventually(timeout: 10) { exporter.log.contains("configuration reloaded") }, "\(exporter.log)")
+        kill(exporter.process.processIdentifier, stop)
+        #expect(eventually(timeout: 10) { !exporter.process.isRunning })
+        exporter.process.waitUntilExit()
+        #expect(exporter.process.terminationReason == .exit && exporter.process.terminationStatus == 0)
+    }
+
     @Test func dumpPrintsDsarisFamilies() throws {
         let home = try home()
         defer { home.remove() }
