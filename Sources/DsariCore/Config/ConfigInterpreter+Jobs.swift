@@ -1,0 +1,340 @@
+import Foundation
+
+/// The sections: concurrency groups, jobs and job groups, and each job's options.
+extension ConfigInterpreter {
+    // MARK: Sections
+
+    func requireSection(_ entry: ConfigValue.Entry) throws {
+        switch entry.value.value {
+        case .mapping, .null:
+            return
+        default:
+            let what =
+                switch entry.key {
+                case "jobs": "a mapping of job names to their options"
+                case "job_groups": "a mapping of job group names to their options"
+                default: "a mapping of concurrency group names to their options"
+                }
+            throw typeError(entry.value, key: entry.key, expected: what, subject: nil)
+        }
+    }
+
+    mutating func concurrencyGroups(_ section: ConfigNode?) throws -> [String: ConcurrencyGroup] {
+        var groups: [String: ConcurrencyGroup] = [:]
+        for entry in section?.value.mappingEntries ?? [] {
+            let name = try checkedName(entry, what: "concurrency group")
+            let subject = ConfigError.Subject.concurrencyGroup(name)
+            var group = ConcurrencyGroup(name: name)
+            switch entry.value.value {
+            case .null:
+                break
+            case .mapping(let options):
+                for option in options {
+                    switch option.key {
+                    case "max":
+                        group.max = try integer(
+                            option.value, key: "max", subject: subject, minimum: 1,
+                            expected: "a whole number of at least 1")
+                    default:
+                        warnUnknown(option, known: Self.concurrencyGroupKeys, subject: subject)
+                    }
+                }
+            default:
+                throw ConfigError(
+                    "must be a mapping of options (such as \"max\"), not \(entry.value.value.briefDescription)",
+                    location: entry.value.location ?? entry.keyLocation, subject: subject,
+                    expected: "a mapping of options")
+            }
+            groups[name] = group
+        }
+        return groups
+    }
+
+    // MARK: Jobs
+
+    /// The options of one job to build, from `jobs` or expanded from a job
+    /// group.
+    struct JobSource {
+        var name: String
+        /// Where the job (or its group) is named: errors about a missing
+        /// option point here.
+        var nameLocation: SourceLocation?
+        var options: [ConfigValue.Entry]
+        var group: String?
+    }
+
+    /// The jobs to build in order: those of `jobs`, then those of each job
+    /// group. As in dsari, a job expanded from a group replaces a job of the
+    /// same name (in place); that is warned about, as it is rarely meant.
+    mutating func jobSources(jobs: ConfigNode?, groups: ConfigNode?) throws -> [JobSource] {
+        var sources: [JobSource] = []
+        var indexByName: [String: Int] = [:]
+        for entry in jobs?.value.mappingEntries ?? [] {
+            let name = try checkedName(entry, what: "job")
+            let options: [ConfigValue.Entry]
+            switch entry.value.value {
+            case .mapping(let entries): options = entries
+            case .null: options = []
+            default:
+                throw ConfigError(
+                    "must be a mapping of job options (such as \"command\"), not \(entry.value.value.briefDescription)",
+                    location: entry.value.location ?? entry.keyLocation, subject: .job(name, group: nil),
+                    expected: "a mapping of job options")
+            }
+            indexByName[name] = sources.count
+            sources.append(JobSource(name: name, nameLocation: entry.keyLocation, options: options, group: nil))
+        }
+
+        for entry in groups?.value.mappingEntries ?? [] {
+            let groupName = try checkedName(entry, what: "job group")
+            let subject = ConfigError.Subject.jobGroup(groupName)
+            let groupLocation = entry.keyLocation ?? entry.value.location
+            let options: [ConfigValue.Entry]
+            switch entry.value.value {
+            case .mapping(let entries): options = entries
+            case .null: options = []
+            default:
+                throw ConfigError(
+                    "must be a mapping of job options and \"job_names\", not \(entry.value.value.briefDescription)",
+                    location: entry.value.location ?? entry.keyLocation, subject: subject,
+                    expected: "a mapping of job options")
+            }
+            for option in options where !Self.jobGroupKeys.contains(option.key) {
+                warnUnknown(option, known: Self.jobGroupKeys, subject: subject)
+            }
+            guard let namesEntry = options.first(where: { $0.key == "job_names" }) else {
+                throw ConfigError(
+                    "\"job_names\" is required (a list of job names)", location: groupLocation, subject: subject,
+                    key: "job_names", expected: "a list of job names")
+            }
+            let names = try nameList(namesEntry.value, key: "job_names", what: "job", subject: subject)
+            // The group sets `job_group` itself, as dsari does.
+            let jobOptions = options.filter { $0.key != "job_names" && $0.key != "job_group" }
+            for name in names {
+                let source = JobSource(name: name, nameLocation: groupLocation, options: jobOptions, group: groupName)
+                if let index = indexByName[name] {
+                    let previous = sources[index]
+                    let replaced =
+                        previous.group.map { "the job of the same name from job group \($0.quotedForMessage)" }
+                        ?? "the job of the same name defined in \"jobs\""
+                    warnings.append(
+                        ConfigWarning(
+                            "job \(name.quotedForMessage) replaces \(replaced)",
+                            location: namesEntry.value.location, subject: subject, key: "job_names"))
+                    sources[index] = source
+                } else {
+                    indexByName[name] = sources.count
+                    sources.append(source)
+                }
+            }
+        }
+        return sources
+    }
+
+    mutating func job(from source: JobSource) throws -> Job {
+        let subject = ConfigError.Subject.job(source.name, group: source.group)
+        guard source.options.contains(where: { $0.key == "command" }) else {
+            throw ConfigError(
+                "\"command\" is required (a list of strings, or a command line as one string)",
+                location: source.nameLocation, subject: subject, key: "command",
+                expected: "a list of strings or a string")
+        }
+        var job = Job(name: source.name, command: [], jobGroup: source.group)
+        var scheduleNode: ConfigNode?
+        var lowFlapNode: ConfigNode?
+        var nrpeCommandNode: ConfigNode?
+        var outOfRangeGiven = false
+        for option in source.options {
+            let node = option.value
+            let key = option.key
+            switch key {
+            case "command":
+                job.command = try command(node, subject: subject)
+            case "command_append_run":
+                job.commandAppendRun = try bool(node, key: key, subject: subject)
+            case "schedule":
+                job.schedule = try optionalString(
+                    node, key: key, subject: subject, expected: "a schedule (a string) or null")
+                scheduleNode = node
+            case "schedule_timezone":
+                job.scheduleTimezone = try timeZone(node, subject: subject)
+            case "environment":
+                job.environment = try environment(node, subject: subject)
+            case "max_execution":
+                job.maxExecution = try optionalSeconds(node, key: key, subject: subject, allowZero: false)
+            case "max_execution_grace":
+                job.maxExecutionGrace = try seconds(node, key: key, subject: subject, allowZero: true)
+            case "concurrency_groups":
+                var seen: Set<String> = []
+                job.concurrencyGroups = try nameList(
+                    node, key: key, what: "concurrency group", subject: subject
+                ).filter { seen.insert($0).inserted }
+            case "render_reports":
+                job.renderReports = try bool(node, key: key, subject: subject)
+            case "jenkins_environment":
+                job.jenkinsEnvironment = try bool(node, key: key, subject: subject)
+            case "job_group":
+                job.jobGroup = try optionalString(
+                    node, key: key, subject: subject, expected: "a job group name (a string) or null")
+            case "concurrent_runs":
+                job.concurrentRuns = try bool(node, key: key, subject: subject)
+            case "nagios_check":
+                job.nagiosCheck = try bool(node, key: key, subject: subject)
+            case "max_check_attempts":
+                job.check.maxCheckAttempts = try integer(
+                    node, key: key, subject: subject, minimum: 1, expected: "a number of attempts (a whole number, 1 or more)")
+            case "retry_interval":
+                job.check.retryInterval = try optionalSeconds(node, key: key, subject: subject, allowZero: false)
+            case "out_of_range_exit":
+                let expected = "\"critical\" (Nagios Core) or \"unknown\" (NRPE)"
+                guard case .string(let text) = node.value, let policy = OutOfRangeExitPolicy(rawValue: text) else {
+                    throw typeError(node, key: key, expected: expected, subject: subject)
+                }
+                job.check.outOfRangeExit = policy
+                outOfRangeGiven = true
+            case "nrpe_command":
+                job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
+                nrpeCommandNode = node
+            case "nrpe_arguments":
+                job.nrpeArguments = try nrpeArguments(node, subject: subject)
+            case "flap_detection":
+                job.check.flapDetection = try bool(node, key: key, subject: subject)
+            case "low_flap_threshold":
+                job.check.lowFlapThreshold = try percent(node, key: key, subject: subject)
+                lowFlapNode = node
+            case "high_flap_threshold":
+                job.check.highFlapThreshold = try percent(node, key: key, subject: subject)
+                lowFlapNode = lowFlapNode ?? node
+            case "kill_leftover_processes":
+                job.killLeftoverProcesses = try bool(node, key: key, subject: subject)
+            case "max_output_bytes":
+                job.maxOutputBytes =
+                    node.value.isNull
+                    ? nil
+                    : try integer(
+                        node, key: key, subject: subject, minimum: 1,
+                        expected: "a number of bytes (a whole number, 1 or more) or null")
+            default:
+                // A group's unknown keys were warned about once, for the group.
+                if source.group == nil {
+                    warnUnknown(option, known: Self.jobKeys, subject: subject)
+                }
+            }
+        }
+        // A command from an nrpe.cfg keeps NRPE's meaning: an exit code
+        // outside 0–3 is UNKNOWN (hand-written checks keep Nagios Core's CRITICAL).
+        if job.nrpeCommand != nil, !outOfRangeGiven {
+            job.check.outOfRangeExit = nrpeOutOfRangeExit
+        }
+        if let node = nrpeCommandNode, job.nrpeCommand != nil, !job.nagiosCheck {
+            warnings.append(
+                ConfigWarning(
+                    "\"nrpe_command\" needs \"nagios_check: true\": without it the job records no check result and the NRPE listener does not answer for it",
+                    location: node.location, subject: subject, key: "nrpe_command"))
+        }
+        if let node = lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
+            throw ConfigError(
+                "\"low_flap_threshold\" (\(job.check.lowFlapThreshold.pythonRepr)) must not be above "
+                    + "\"high_flap_threshold\" (\(job.check.highFlapThreshold.pythonRepr))",
+                location: node.location, subject: subject, key: "low_flap_threshold",
+                expected: "a low threshold at or below the high one")
+        }
+        if let schedule = job.schedule {
+            // Parsed once per load: `R` items are drawn here, and the engine
+            // and dsari-info use this very value.
+            let zone = job.scheduleTimezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
+            do {
+                job.parsedSchedule = try Schedule(schedule, jobName: job.name, timeZone: zone)
+            } catch {
+                throw ConfigError(
+                    "\"schedule\" \(schedule.quotedForMessage) is not valid: \(error.reason)",
+                    location: scheduleNode?.location, subject: subject, key: "schedule",
+                    expected: "a valid schedule")
+            }
+        }
+        return job
+    }
+
+    func command(_ node: ConfigNode, subject: ConfigError.Subject) throws -> [String] {
+        let expected = "a list of strings or a command line (a string)"
+        let words: [String]
+        switch node.value {
+        case .string(let line):
+            do {
+                words = try ShellWords.split(line)
+            } catch {
+                throw ConfigError(
+                    "\"command\" cannot be split into words like a shell command line: \(error)",
+                    location: node.location, subject: subject, key: "command", expected: expected)
+            }
+        case .array(let elements):
+            words = try elements.enumerated().map { index, element in
+                guard case .string(let word) = element.value else {
+                    // YAML reads `[true]` or `[sleep, 5]` as a boolean or a number;
+                    // dsari would fail at run time, so say how to fix it now.
+                    let hint =
+                        [.bool, .int, .double, .null].contains(element.value.kind)
+                        ? " (write it in quotes)" : ""
+                    throw ConfigError(
+                        "\"command\" must be a list of strings, but element \(index + 1) is "
+                            + element.value.briefDescription + hint,
+                        location: element.location ?? node.location, subject: subject, key: "command",
+                        expected: expected)
+                }
+                return word
+            }
+        default:
+            throw typeError(node, key: "command", expected: expected, subject: subject)
+        }
+        guard let program = words.first else {
+            throw ConfigError(
+                "\"command\" must not be empty", location: node.location, subject: subject, key: "command",
+                expected: expected)
+        }
+        if program.isEmpty {
+            throw ConfigError(
+                "\"command\" must start with a program name, not an empty string", location: node.location,
+                subject: subject, key: "command", expected: expected)
+        }
+        return words
+    }
+
+    func timeZone(_ node: ConfigNode, subject: ConfigError.Subject) throws -> String? {
+        let key = "schedule_timezone"
+        let expected = "an IANA time zone name (a string) or null"
+        switch node.value {
+        case .null:
+            return nil
+        case .string(let name):
+            guard TimeZone(identifier: name) != nil else {
+                throw ConfigError(
+                    "\"schedule_timezone\" \(name.quotedForMessage) is not a known time zone "
+                        + "(expected an IANA name such as \"Europe/Berlin\")",
+                    location: node.location, subject: subject, key: key, expected: expected)
+            }
+            return name
+        default:
+            throw typeError(node, key: key, expected: expected, subject: subject)
+        }
+    }
+
+    func nrpeArguments(_ node: ConfigNode, subject: ConfigError.Subject?) throws -> NRPEArguments? {
+        let expected = "\"query\" (the arguments of each check_nrpe query) or a list of at most 16 strings, or null"
+        switch node.value {
+        case .null:
+            return nil
+        case .string("query"):
+            return .fromQuery
+        case .array(let items) where items.count <= 16:
+            return .fixed(
+                try items.map { item in
+                    guard case .string(let text) = item.value else {
+                        throw typeError(item, key: "nrpe_arguments", expected: expected, subject: subject)
+                    }
+                    return text
+                })
+        default:
+            throw typeError(node, key: "nrpe_arguments", expected: expected, subject: subject)
+        }
+    }
+}
