@@ -15,7 +15,7 @@ import Foundation
 /// cut; escaping means what the library assumes), READ COMMITTED.
 ///
 /// Not thread-safe by itself; `MySQLRunStore` serializes every use.
-final class MySQLConnection {
+final class MySQLConnection: DatabaseServerConnection {
     let handle: UnsafeMutablePointer<MYSQL>
     /// "user@host:port/db" for messages (never the password).
     let endpoint: String

@@ -1,6 +1,5 @@
 import DsariCore
 import Foundation
-import Synchronization
 
 /// The run history in MySQL or MariaDB (`database: {type: mysql,
 /// connection: {…}}`), in dsari 2.0's tables, shared by a fleet: every run
@@ -20,13 +19,7 @@ import Synchronization
 /// whose commit was lost is simply applied again).
 public final class MySQLRunStore: RunStore {
     public let hostName: String
-    private let options: MySQLConnectionOptions
-    private let connection: Mutex<ConnectionBox>
-
-    final class ConnectionBox: @unchecked Sendable {
-        // @unchecked: only touched under the store's lock.
-        var current: MySQLConnection?
-    }
+    private let connection: ServerConnection<MySQLConnection>
 
     /// Seconds one connection attempt may take (unless `connection.connect_timeout` says).
     static let attemptTimeout = 5
@@ -38,40 +31,15 @@ public final class MySQLRunStore: RunStore {
         options: MySQLConnectionOptions, hostName: String, readOnly: Bool = false, connectTimeout: Double = 0,
         waiting: (RunStoreError) -> Void = { _ in }
     ) throws {
-        self.options = options
         self.hostName = hostName
-        let deadline = Date().addingTimeInterval(connectTimeout)
-        var opened: MySQLConnection?
-        while opened == nil {
-            do {
-                opened = try MySQLConnection(options: options, connectTimeout: Self.attemptTimeout)
-            } catch let error as RunStoreError where error.kind == .unreachable && Date() < deadline {
-                waiting(error)
-                Thread.sleep(forTimeInterval: min(2, max(0.1, deadline.timeIntervalSinceNow)))
-            }
-        }
-        if let opened, !readOnly { try Self.migrate(opened) }
-        let box = ConnectionBox()
-        box.current = opened
-        self.connection = Mutex(box)
+        connection = try ServerConnection(
+            connectTimeout: connectTimeout, waiting: waiting,
+            open: { try MySQLConnection(options: options, connectTimeout: Self.attemptTimeout) },
+            prepare: { if !readOnly { try Self.migrate($0) } })
     }
 
-    /// Runs `body` with a live connection, under the lock; a connection
-    /// that failed is dropped, so the next call connects again.
     func withConnection<T>(_ body: (MySQLConnection) throws -> T) throws -> T {
-        try connection.withLock { box in
-            if box.current == nil || box.current?.isHealthy == false {
-                box.current = nil
-                box.current = try MySQLConnection(options: options, connectTimeout: Self.attemptTimeout)
-            }
-            guard let live = box.current else { throw RunStoreError(.unreachable, operation: "connect", message: "no connection") }
-            do {
-                return try body(live)
-            } catch let error as RunStoreError where error.kind == .unreachable {
-                box.current = nil
-                throw error
-            }
-        }
+        try connection.withConnection(body)
     }
 
     /// The columns of a `StoredRunRow`, in its order.

@@ -9,7 +9,7 @@ import Foundation
 /// one lock anyway.
 ///
 /// Not thread-safe by itself; `PostgresRunStore` serializes every use.
-final class PostgresConnection {
+final class PostgresConnection: DatabaseServerConnection {
     typealias Handle = OpaquePointer
 
     let handle: Handle

@@ -1,6 +1,5 @@
 import DsariCore
 import Foundation
-import Synchronization
 
 /// The run history in PostgreSQL (`database: {type: postgresql, dsn: …}`),
 /// in dsari 2.0's tables, shared by a fleet: every run carries the
@@ -19,14 +18,7 @@ import Synchronization
 /// whose commit was lost is simply applied again).
 public final class PostgresRunStore: RunStore {
     public let hostName: String
-    private let dsn: String
-    private let applicationName: String
-    private let connection: Mutex<ConnectionBox>
-
-    final class ConnectionBox: @unchecked Sendable {
-        // @unchecked: only touched under the store's lock.
-        var current: PostgresConnection?
-    }
+    private let connection: ServerConnection<PostgresConnection>
 
     /// Seconds one connection attempt may take.
     static let attemptTimeout = 5
@@ -38,41 +30,15 @@ public final class PostgresRunStore: RunStore {
         dsn: String, hostName: String, readOnly: Bool = false, applicationName: String = "dsari",
         connectTimeout: Double = 0, waiting: (RunStoreError) -> Void = { _ in }
     ) throws {
-        self.dsn = dsn
         self.hostName = hostName
-        self.applicationName = applicationName
-        let deadline = Date().addingTimeInterval(connectTimeout)
-        var opened: PostgresConnection?
-        while opened == nil {
-            do {
-                opened = try PostgresConnection(dsn: dsn, applicationName: applicationName, connectTimeout: Self.attemptTimeout)
-            } catch let error as RunStoreError where error.kind == .unreachable && Date() < deadline {
-                waiting(error)
-                Thread.sleep(forTimeInterval: min(2, max(0.1, deadline.timeIntervalSinceNow)))
-            }
-        }
-        if let opened, !readOnly { try Self.migrate(opened) }
-        let box = ConnectionBox()
-        box.current = opened
-        self.connection = Mutex(box)
+        connection = try ServerConnection(
+            connectTimeout: connectTimeout, waiting: waiting,
+            open: { try PostgresConnection(dsn: dsn, applicationName: applicationName, connectTimeout: Self.attemptTimeout) },
+            prepare: { if !readOnly { try Self.migrate($0) } })
     }
 
-    /// Runs `body` with a live connection, under the lock; a connection
-    /// that failed is dropped, so the next call connects again.
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try connection.withLock { box in
-            if box.current == nil || box.current?.isHealthy == false {
-                box.current = nil
-                box.current = try PostgresConnection(dsn: dsn, applicationName: applicationName, connectTimeout: Self.attemptTimeout)
-            }
-            guard let live = box.current else { throw RunStoreError(.unreachable, operation: "connect", message: "no connection") }
-            do {
-                return try body(live)
-            } catch let error as RunStoreError where error.kind == .unreachable {
-                box.current = nil
-                throw error
-            }
-        }
+        try connection.withConnection(body)
     }
 
     /// The columns of a `StoredRunRow`, in its order.
