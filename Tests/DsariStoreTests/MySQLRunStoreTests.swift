@@ -26,27 +26,6 @@ struct MySQLRunStoreTests {
         return (server, name, server.options(database: name))
     }
 
-    @Test func eachHostSeesItsOwnRunsAndPreviousRuns() throws {
-        let (_, _, options) = try database()
-        let alpha = try MySQLRunStore(options: options, hostName: "alpha")
-        let beta = try MySQLRunStore(options: options, hostName: "beta")
-        try alpha.recordFinished([run("job", start: 100, stop: 101, exit: 0), run("job", start: 200, stop: 201, exit: 1)])
-        try beta.recordFinished([run("job", start: 300, stop: 301, exit: 0)])
-        try alpha.recordStart(run("job", start: 400))
-        try beta.recordStart(run("job", start: 500))
-        let previous = try alpha.previousRuns(jobName: "job")
-        #expect(previous.last?.startTime == 200)
-        #expect(previous.good?.startTime == 100)
-        #expect(previous.bad?.startTime == 200)
-        #expect(try beta.previousRuns(jobName: "job").last?.startTime == 300)
-        #expect(try alpha.runningRuns().map(\.startTime) == [400])
-        #expect(try beta.runningRuns().map(\.startTime) == [500])
-        #expect(try alpha.runs(jobNames: [], runIDs: []).map(\.startTime) == [100, 200, 400])
-        var hosts: [String] = []
-        try alpha.forEachRun(RunQuery(hosts: .all)) { hosts.append($0.hostName) }
-        #expect(hosts == ["alpha", "alpha", "beta", "alpha", "beta"])
-    }
-
     /// dsari 2.0's own tables (latin1, as the server's default made them),
     /// with a row written as dsari 2.0 writes it: mysqlclient sends the
     /// daemon's local wall-clock time, here a host in UTC. Ours reads the
@@ -78,7 +57,6 @@ struct MySQLRunStoreTests {
         #expect(runs.first?.scheduleTime == 1_700_000_000.25)
         #expect(runs.first?.stopTime == 1_700_000_001.75)
         #expect(runs.first?.runData["pid"]?.value == .int(7))
-        #expect(try store.runs(RunQuery(runIDs: [old], hosts: .all)).first.map { _ in true } == true)
         // Rows without a host (dsari 2.0's) belong to no host.
         #expect(try store.runs(RunQuery(runIDs: [old])).isEmpty)
         let emoji = "disk 💾 full — ünïcode"
@@ -117,22 +95,6 @@ struct MySQLRunStoreTests {
             database: name)
         #expect(seen == "2024-07-01 12:00:00.500000\t1719802800.500000\n", "read in +09:00, the wall clock is taken as +09:00")
         #expect(try store.runs(jobNames: ["tz"], runIDs: []).first?.startTime == 1_719_835_200.5)
-    }
-
-    @Test func theDaemonPlanIsPerHost() throws {
-        let (_, _, options) = try database()
-        let alpha = try MySQLRunStore(options: options, hostName: "alpha")
-        let beta = try MySQLRunStore(options: options, hostName: "beta")
-        var plan = DaemonPlan(pid: 10, startTime: 1000.5, nextRuns: ["a": 1001.25, "b 💤": 1060])
-        try alpha.write(plan: plan, over: nil)
-        try beta.write(plan: DaemonPlan(pid: 20, startTime: 2000, nextRuns: ["z": 1]), over: nil)
-        #expect(try alpha.daemonPlan() == plan)
-        let written = plan
-        plan.nextRuns = ["a": 1002]
-        plan.shutdownStartTime = 1003
-        try alpha.write(plan: plan, over: written)
-        #expect(try alpha.daemonPlan() == plan)
-        #expect(try beta.daemonPlan()?.nextRuns == ["z": 1])
     }
 
     /// Two hosts finishing runs at once while a reader follows the ordered
@@ -232,7 +194,7 @@ struct MySQLRunStoreTests {
     /// certificate verified (a user the server admits over TLS only gets
     /// in); a wrong CA is refused, never a silent fall-back to plain TCP.
     @Test func tlsWhenTheConnectionAsksForIt() throws {
-        let (server, name, options) = try database()
+        let (server, _, options) = try database()
         var tls = options
         tls.user = server.tlsUser
         tls.tls = MySQLConnectionOptions.TLS(ca: server.caFile, cert: server.clientCertFile, key: server.clientKeyFile)
@@ -246,6 +208,5 @@ struct MySQLRunStoreTests {
         var wrongCA = tls
         wrongCA.tls?.ca = server.clientCertFile  // not the CA that signed the server's certificate
         #expect(throws: RunStoreError.self) { _ = try MySQLRunStore(options: wrongCA, hostName: "alpha") }
-        _ = name
     }
 }

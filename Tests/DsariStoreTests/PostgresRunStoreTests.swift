@@ -17,24 +17,6 @@ struct PostgresRunStoreTests {
             triggerData: ["k": "v"], runData: ["pid": 42, "emoji": "💥 ok"])
     }
 
-    @Test func eachHostSeesItsOwnRunsAndPreviousRuns() throws {
-        let dsn = try PostgresServer.shared.createDatabase()
-        let alpha = try PostgresRunStore(dsn: dsn, hostName: "alpha")
-        let beta = try PostgresRunStore(dsn: dsn, hostName: "beta")
-        try alpha.recordFinished([run("job", start: 100, stop: 101, exit: 0), run("job", start: 200, stop: 201, exit: 1)])
-        try beta.recordFinished([run("job", start: 300, stop: 301, exit: 0)])
-        try alpha.recordStart(run("job", start: 400))
-        try beta.recordStart(run("job", start: 500))
-        let previous = try alpha.previousRuns(jobName: "job")
-        #expect(previous.last?.startTime == 200)
-        #expect(previous.good?.startTime == 100)
-        #expect(previous.bad?.startTime == 200)
-        #expect(try beta.previousRuns(jobName: "job").last?.startTime == 300)
-        #expect(try alpha.runningRuns().map(\.startTime) == [400])
-        #expect(try beta.runningRuns().map(\.startTime) == [500])
-        #expect(try alpha.runs(jobNames: [], runIDs: []).map(\.startTime) == [100, 200, 400])
-    }
-
     /// dsari 2.0's own tables, with a row written as dsari 2.0 writes it
     /// (psycopg2 sends an aware local time; a database whose time zone is
     /// UTC stores its UTC wall-clock value): ours reads the instant, adds
@@ -77,22 +59,6 @@ struct PostgresRunStoreTests {
             SELECT 1 FROM runs WHERE dsari_seq IS NULL;
             """, database: database)
         #expect(try server.psql("SELECT count(*) FROM runs WHERE dsari_seq IS NULL", database: database) == "0\n")
-    }
-
-    @Test func theDaemonPlanIsPerHost() throws {
-        let dsn = try PostgresServer.shared.createDatabase()
-        let alpha = try PostgresRunStore(dsn: dsn, hostName: "alpha")
-        let beta = try PostgresRunStore(dsn: dsn, hostName: "beta")
-        var plan = DaemonPlan(pid: 10, startTime: 1000.5, nextRuns: ["a": 1001.25, "b": 1060])
-        try alpha.write(plan: plan, over: nil)
-        try beta.write(plan: DaemonPlan(pid: 20, startTime: 2000, nextRuns: ["z": 1]), over: nil)
-        #expect(try alpha.daemonPlan() == plan)
-        let written = plan
-        plan.nextRuns = ["a": 1002]
-        plan.shutdownStartTime = 1003
-        try alpha.write(plan: plan, over: written)
-        #expect(try alpha.daemonPlan() == plan)
-        #expect(try beta.daemonPlan()?.nextRuns == ["z": 1])
     }
 
     /// A wrong password is refused with libpq's reason, and neither the

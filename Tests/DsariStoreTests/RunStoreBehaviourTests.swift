@@ -30,6 +30,18 @@ struct RunStoreBehaviourTests {
         }
     }
 
+    /// Writers for hosts `alpha` and `beta` on one fresh database of a server `kind`.
+    func withTwoHosts(_ kind: StoreBackend.Kind, _ body: (any RunStore, any RunStore) throws -> Void) throws {
+        switch try kind.make() {
+        case .sqlite:
+            Issue.record("SQLite has no fleet")
+        case .postgresql(let dsn):
+            try body(try PostgresRunStore(dsn: dsn, hostName: "alpha"), try PostgresRunStore(dsn: dsn, hostName: "beta"))
+        case .mysql(let options):
+            try body(try MySQLRunStore(options: options, hostName: "alpha"), try MySQLRunStore(options: options, hostName: "beta"))
+        }
+    }
+
     static func uuid() -> String { UUID().uuidString.lowercased() }
 
     func run(_ job: String, _ id: String = uuid(), start: Double, stop: Double? = nil, exit: Int? = nil) -> RunRecord {
@@ -168,5 +180,91 @@ struct RunStoreBehaviourTests {
             #expect(try reader("alpha").daemonPlan()?.isShuttingDown == false)
             #expect(try reader("alpha").daemonPlans(hosts: .only(["elsewhere"])).isEmpty)
         }
+    }
+
+    /// A fleet's database: what a daemon reads back is its own host's.
+    @Test(arguments: StoreBackend.Kind.servers)
+    func eachHostSeesItsOwnRunsAndPreviousRuns(kind: StoreBackend.Kind) throws {
+        try withTwoHosts(kind) { alpha, beta in
+            try alpha.recordFinished([run("job", start: 100, stop: 101, exit: 0), run("job", start: 200, stop: 201, exit: 1)])
+            try beta.recordFinished([run("job", start: 300, stop: 301, exit: 0)])
+            try alpha.recordStart(run("job", start: 400))
+            try beta.recordStart(run("job", start: 500))
+            let previous = try alpha.previousRuns(jobName: "job")
+            #expect(previous.last?.startTime == 200)
+            #expect(previous.good?.startTime == 100)
+            #expect(previous.bad?.startTime == 200)
+            #expect(try beta.previousRuns(jobName: "job").last?.startTime == 300)
+            #expect(try alpha.runningRuns().map(\.startTime) == [400])
+            #expect(try beta.runningRuns().map(\.startTime) == [500])
+            #expect(try alpha.runs(jobNames: [], runIDs: []).map(\.startTime) == [100, 200, 400])
+            var hosts: [String] = []
+            try alpha.forEachRun(RunQuery(hosts: .all)) { hosts.append($0.hostName) }
+            #expect(hosts == ["alpha", "alpha", "beta", "alpha", "beta"])
+        }
+    }
+
+    @Test(arguments: StoreBackend.Kind.servers)
+    func theDaemonPlanIsPerHost(kind: StoreBackend.Kind) throws {
+        try withTwoHosts(kind) { alpha, beta in
+            var plan = DaemonPlan(pid: 10, startTime: 1000.5, nextRuns: ["a": 1001.25, "b 💤": 1060])
+            try alpha.write(plan: plan, over: nil)
+            try beta.write(plan: DaemonPlan(pid: 20, startTime: 2000, nextRuns: ["z": 1]), over: nil)
+            #expect(try alpha.daemonPlan() == plan)
+            let written = plan
+            plan.nextRuns = ["a": 1002]
+            plan.shutdownStartTime = 1003
+            try alpha.write(plan: plan, over: written)
+            #expect(try alpha.daemonPlan() == plan)
+            #expect(try beta.daemonPlan()?.nextRuns == ["z": 1])
+        }
+    }
+
+    /// The ordered key follows commit order: while one session holds a
+    /// finished run it has not committed, another host's finished run waits
+    /// for it instead of committing a larger number first (a reader past
+    /// that larger number would skip the smaller one for ever).
+    @Test(arguments: StoreBackend.Kind.servers)
+    func aLaterNumberNeverCommitsBeforeAnEarlierOne(kind: StoreBackend.Kind) throws {
+        let backend = try kind.make()
+        let insert = """
+            INSERT INTO runs (job_name, run_id, schedule_time, start_time, stop_time, exit_code, trigger_type, trigger_data, run_data, host_name)
+            VALUES ('early', '\(Self.uuid())', NOW(), NOW(), NOW(), 0, 'schedule', '{}', '{}', 'alpha')
+            """
+        let beta: any RunStore
+        let reader: any RunStore
+        let commitEarly: () throws -> Void
+        switch backend {
+        case .sqlite:
+            Issue.record("SQLite has one writer")
+            return
+        case .postgresql(let dsn):
+            beta = try PostgresRunStore(dsn: dsn, hostName: "beta")
+            reader = try PostgresRunStore(dsn: dsn, hostName: "alpha", readOnly: true)
+            let early = try PostgresConnection(dsn: dsn, applicationName: "test", connectTimeout: 5)
+            try early.execute("BEGIN")
+            try early.execute(insert)
+            commitEarly = { try early.execute("COMMIT") }
+        case .mysql(let options):
+            beta = try MySQLRunStore(options: options, hostName: "beta")
+            reader = try MySQLRunStore(options: options, hostName: "alpha", readOnly: true)
+            let early = try MySQLConnection(options: options, connectTimeout: 5)
+            try early.execute("START TRANSACTION")
+            try early.execute(insert)
+            commitEarly = { try early.execute("COMMIT") }
+        }
+        let committed = DispatchSemaphore(value: 0)
+        let late = run("late", start: 1_700_000_000, stop: 1_700_000_001, exit: 0)
+        DispatchQueue.global().async {
+            try? beta.recordFinished([late])
+            committed.signal()
+        }
+        #expect(committed.wait(timeout: .now() + 2) == .timedOut, "a later number was committed while an earlier one was open")
+        #expect(try reader.maximumPosition() == 0)
+        try commitEarly()
+        #expect(committed.wait(timeout: .now() + 30) == .success)
+        var order: [String] = []
+        try reader.forEachFinishedRun(after: 0, hosts: .all) { order.append($0.jobName) }
+        #expect(order == ["early", "late"])
     }
 }
