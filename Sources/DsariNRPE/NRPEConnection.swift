@@ -113,11 +113,12 @@ final class NRPEConnection {
             }
             let packet = try NRPEPacket(decodingQuery: received[...])
             version = packet.version
-            if let refusal = NRPEQuery.refusal(of: packet.text, allowArguments: allowArguments) {
+            let query = NRPEQuery(text: packet.text, version: packet.version)
+            if let refusal = query.refusal(of: packet.text, allowArguments: allowArguments) {
                 // NRPE logs this and closes the connection without an answer.
                 throw Refusal(allowArguments ? refusal : refusal + " (nrpe_allow_arguments is off)")
             }
-            state = .awaitingAnswer(NRPEQuery(text: packet.text, version: packet.version))
+            state = .awaitingAnswer(query)
         } catch {
             problem = "\(error)"
             state = .finished

@@ -27,18 +27,17 @@ public struct NRPEQuery: Sendable, Equatable {
         self.version = version
     }
 
-    /// Why NRPE 4.1 would refuse the query text (log it and close the
-    /// connection without an answer), in NRPE's own words; nil when it is
-    /// a query NRPE answers.
-    static func refusal(of text: [UInt8], allowArguments: Bool) -> String? {
+    /// Why NRPE 4.1 would refuse this query, read from `text` (log it and
+    /// close the connection without an answer), in NRPE's own words; nil
+    /// when it is a query NRPE answers.
+    func refusal(of text: [UInt8], allowArguments: Bool) -> String? {
         if text.isEmpty { return "Error: Request contained no query!" }
-        if text.contains(where: nastyMetacharacters.contains) { return "Error: Request contained illegal metachars!" }
-        let query = NRPEQuery(text: text, version: 0)
-        if query.hasArgumentSeparator && !allowArguments {
+        if text.contains(where: Self.nastyMetacharacters.contains) { return "Error: Request contained illegal metachars!" }
+        if hasArgumentSeparator && !allowArguments {
             return "Error: Request contained command arguments, but argument option is not enabled!"
         }
-        if query.command.isEmpty { return "Error: Request contained no command name" }
-        if allowArguments, query.arguments.contains(where: { $0.contains("$(") }) {
+        if command.isEmpty { return "Error: Request contained no command name" }
+        if allowArguments, arguments.contains(where: { $0.contains("$(") }) {
             return "Error: Request contained a bash command substitution!"
         }
         return nil

@@ -384,6 +384,12 @@ struct ConfigLoaderTests {
             config.warnings.map(\.description).contains {
                 $0.hasPrefix("\(path):4: job \"c\": \"nrpe_command\" needs \"nagios_check: true\"")
             })
+        // nrpe_arguments too: without a check result the listener never answers with its runs.
+        let second = try fixture.write("dsari.yaml", "jobs:\n  d:\n    command: [x, $ARG1$]\n    nrpe_arguments: query\n")
+        #expect(
+            try fixture.load().warnings.map(\.description).contains {
+                $0.hasPrefix("\(second):4: job \"d\": \"nrpe_arguments\" needs \"nagios_check: true\"")
+            })
     }
 
     @Test func aLowFlapThresholdAboveTheHighOneIsRefused() throws {

@@ -142,7 +142,8 @@ extension ConfigInterpreter {
         var job = Job(name: source.name, command: [], jobGroup: source.group)
         var scheduleNode: ConfigNode?
         var lowFlapNode: ConfigNode?
-        var nrpeCommandNode: ConfigNode?
+        /// `nrpe_command` / `nrpe_arguments` as written: they need `nagios_check`.
+        var nrpeNodes: [(String, ConfigNode)] = []
         var outOfRangeGiven = false
         for option in source.options {
             let node = option.value
@@ -194,9 +195,10 @@ extension ConfigInterpreter {
                 outOfRangeGiven = true
             case "nrpe_command":
                 job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
-                nrpeCommandNode = node
+                if job.nrpeCommand != nil { nrpeNodes.append((key, node)) }
             case "nrpe_arguments":
                 job.nrpeArguments = try nrpeArguments(node, subject: subject)
+                if job.nrpeArguments != nil { nrpeNodes.append((key, node)) }
             case "flap_detection":
                 job.check.flapDetection = try bool(node, key: key, subject: subject)
             case "low_flap_threshold":
@@ -226,11 +228,11 @@ extension ConfigInterpreter {
         if job.nrpeCommand != nil, !outOfRangeGiven {
             job.check.outOfRangeExit = nrpeOutOfRangeExit
         }
-        if let node = nrpeCommandNode, job.nrpeCommand != nil, !job.nagiosCheck {
+        for (key, node) in nrpeNodes where !job.nagiosCheck {
             warnings.append(
                 ConfigWarning(
-                    "\"nrpe_command\" needs \"nagios_check: true\": without it the job records no check result and the NRPE listener does not answer for it",
-                    location: node.location, subject: subject, key: "nrpe_command"))
+                    "\"\(key)\" needs \"nagios_check: true\": without it the job records no check result and the NRPE listener does not answer for it",
+                    location: node.location, subject: subject, key: key))
         }
         if let node = lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
             throw ConfigError(
