@@ -41,7 +41,7 @@ public final class MariaDBServer: Sendable {
     private let clientPath: String
     private let adminPath: String
     private let opensslPath: String
-    private let runAsUser: String?
+    private let serverUser: ServerUser
     private let serverProcess = Mutex<Process?>(nil)
 
     public var dataDirectory: String { directory.url("data") }
@@ -92,7 +92,7 @@ public final class MariaDBServer: Sendable {
         clientPath = client
         adminPath = admin
         opensslPath = openssl
-        runAsUser = getuid() == 0 ? "mysql" : nil
+        serverUser = ServerUser(whenRoot: "mysql")
         directory = try TemporaryDirectory(prefix: "dsari-mariadb")
         port = try freeLoopbackPort()
         do {
@@ -102,7 +102,7 @@ public final class MariaDBServer: Sendable {
             try makeCertificates()
             // Created now, so that it is the server user's too: mariadbd appends to it (`--log-error`).
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            if let runAsUser {
+            if let runAsUser = serverUser.name {
                 _ = try BinaryRunner(path: "/bin/chown").run(["-R", runAsUser + ":", directory.path])
                 // The temporary directory's parents must let that user through.
                 _ = try BinaryRunner(path: "/bin/chmod").run(["755", directory.path])
@@ -143,13 +143,9 @@ public final class MariaDBServer: Sendable {
             "--innodb-buffer-pool-load-at-startup=0", "--ssl-ca=\(caFile)", "--ssl-cert=\(serverCertFile)",
             "--ssl-key=\(serverKeyFile)",
         ]
-        if let runAsUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(runAsUser)", "--regid=\(runAsUser)", "--clear-groups"] + server
-        } else {
-            process.executableURL = URL(fileURLWithPath: server[0])
-            process.arguments = Array(server.dropFirst())
-        }
+        let (executable, arguments) = serverUser.commandLine(server)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         // Appending, as mariadbd does once it has opened `--log-error` (its first warnings come before).
         let descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard descriptor >= 0 else { throw Failure(description: "cannot open \(logPath): errno \(errno)") }
@@ -273,12 +269,7 @@ public final class MariaDBServer: Sendable {
 
     /// Runs `path` as the server's user (`mysql` when root), in the server's directory.
     private func runAsServerUser(_ path: String, _ arguments: [String]) throws {
-        let result =
-            try runAsUser.map { user in
-                try BinaryRunner(path: "/usr/bin/setpriv").run(
-                    ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", path] + arguments, timeout: 120,
-                    currentDirectory: directory.path)
-            } ?? BinaryRunner(path: path).run(arguments, timeout: 120, currentDirectory: directory.path)
+        let result = try serverUser.run([path] + arguments, currentDirectory: directory.path)
         guard result.status == 0 else {
             let tool = (path as NSString).lastPathComponent
             throw Failure(description: "\(tool) failed (\(result.status)): \(result.standardError) \(result.standardOutput)\n\(log)")

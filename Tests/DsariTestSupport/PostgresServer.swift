@@ -14,7 +14,7 @@ public final class PostgresServer: Sendable {
     public let user = "dsari"
     public let password = "s3cret-Pg-pass"
     private let binDirectory: String
-    private let runAsUser: String?
+    private let serverUser: ServerUser
     private let serverProcess = Mutex<Process?>(nil)
 
     public var dataDirectory: String { directory.url("data") }
@@ -46,12 +46,12 @@ public final class PostgresServer: Sendable {
             throw Failure(description: "PostgreSQL (Debian's postgresql package) is needed; script/test installs it")
         }
         binDirectory = "/usr/lib/postgresql/\(version)/bin"
-        runAsUser = getuid() == 0 ? "postgres" : nil
+        serverUser = ServerUser(whenRoot: "postgres")
         directory = try TemporaryDirectory(prefix: "dsari-postgres")
         port = try freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         let passwordFile = try directory.write("pwfile", password + "\n")
-        if let runAsUser {
+        if let runAsUser = serverUser.name {
             _ = try BinaryRunner(path: "/bin/chown").run(["-R", runAsUser, directory.path])
             // The temporary directory's parents must let that user through.
             _ = try BinaryRunner(path: "/bin/chmod").run(["755", directory.path])
@@ -75,13 +75,9 @@ public final class PostgresServer: Sendable {
             binDirectory + "/postgres", "-D", dataDirectory, "-k", socketDirectory, "-p", String(port),
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200",
         ]
-        if let runAsUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(runAsUser)", "--regid=\(runAsUser)", "--clear-groups"] + server
-        } else {
-            process.executableURL = URL(fileURLWithPath: server[0])
-            process.arguments = Array(server.dropFirst())
-        }
+        let (executable, arguments) = serverUser.commandLine(server)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let log = directory.url("server.log")
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -141,11 +137,7 @@ public final class PostgresServer: Sendable {
 
     private func run(_ tool: String, _ arguments: [String]) throws {
         let path = binDirectory + "/" + tool
-        let result =
-            try runAsUser.map { user in
-                try BinaryRunner(path: "/usr/bin/setpriv").run(
-                    ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", path] + arguments, timeout: 120)
-            } ?? BinaryRunner(path: path).run(arguments, timeout: 120)
+        let result = try serverUser.run([path] + arguments)
         guard result.status == 0 else {
             throw Failure(description: "\(tool) failed (\(result.status)): \(result.standardError) \(result.standardOutput)\n\(log)")
         }
