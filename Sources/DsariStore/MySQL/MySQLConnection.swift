@@ -126,29 +126,11 @@ final class MySQLConnection: DatabaseServerConnection {
         if let failed { throw failed }
     }
 
-    /// Runs `body` in a transaction, rolling back when it throws. Waits for
-    /// another session's row locks at most `lockWaitMilliseconds` (rounded up
-    /// to whole seconds, InnoDB's unit; nil: the server's default 50 s).
-    func transaction<T>(lockWaitMilliseconds: Int32? = nil, _ body: () throws -> T) throws -> T {
-        let wait = lockWaitMilliseconds.map { max(1, (Int($0) + 999) / 1000) } ?? Self.defaultLockWaitSeconds
-        if wait != lockWaitSeconds {
-            try execute("SET SESSION innodb_lock_wait_timeout = \(wait)")
-            lockWaitSeconds = wait
-        }
-        try execute("START TRANSACTION")
-        do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
-        } catch {
-            if isHealthy { try? execute("ROLLBACK") }
-            throw error
-        }
-    }
-
     /// Runs `statements` as one transaction in one round trip (the server
     /// runs them in order and stops at the first error, which is then
-    /// rolled back). Waits for another session's row locks as `transaction` does.
+    /// rolled back). Waits for another session's row locks at most
+    /// `lockWaitMilliseconds` (rounded up to whole seconds, InnoDB's unit;
+    /// nil: the server's default 50 s).
     func batch(lockWaitMilliseconds: Int32? = nil, _ statements: [String]) throws {
         let wait = lockWaitMilliseconds.map { max(1, (Int($0) + 999) / 1000) } ?? Self.defaultLockWaitSeconds
         var all = wait != lockWaitSeconds ? ["SET SESSION innodb_lock_wait_timeout = \(wait)"] : []

@@ -119,15 +119,14 @@ extension MySQLRunStore {
                     """),
                 // In one transaction holding the counter: dsari 2.0 may be inserting meanwhile.
                 Step { db in
-                    try db.transaction {
-                        try db.execute("SELECT last INTO @dsari_swift_last FROM dsari_swift_runs_counter WHERE id = 1 FOR UPDATE")
-                        try db.execute(
-                            """
-                            UPDATE runs SET dsari_seq = (@dsari_swift_last := @dsari_swift_last + 1)
-                            WHERE dsari_seq IS NULL ORDER BY stop_time, run_id
-                            """)
-                        try db.execute("UPDATE dsari_swift_runs_counter SET last = @dsari_swift_last WHERE id = 1")
-                    }
+                    try db.batch([
+                        "SELECT last INTO @dsari_swift_last FROM dsari_swift_runs_counter WHERE id = 1 FOR UPDATE",
+                        """
+                        UPDATE runs SET dsari_seq = (@dsari_swift_last := @dsari_swift_last + 1)
+                        WHERE dsari_seq IS NULL ORDER BY stop_time, run_id
+                        """,
+                        "UPDATE dsari_swift_runs_counter SET last = @dsari_swift_last WHERE id = 1",
+                    ])
                 },
                 .index("runs", "dsari_swift_runs_seq_index", "CREATE UNIQUE INDEX dsari_swift_runs_seq_index ON runs (dsari_seq)"),
             ]

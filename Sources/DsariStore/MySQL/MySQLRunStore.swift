@@ -220,30 +220,31 @@ public final class MySQLRunStore: RunStore {
     public func write(plan: DaemonPlan, over previous: DaemonPlan?, lockWaitMilliseconds: Int32?) throws {
         try withConnection { db in
             let host = db.literal(hostName)
-            try db.transaction(lockWaitMilliseconds: lockWaitMilliseconds) {
-                let old = previous?.nextRuns ?? [:]
-                if previous == nil { try db.execute("DELETE FROM dsari_swift_next_runs WHERE host_name = \(host)") }
-                for name in old.keys where plan.nextRuns[name] == nil {
-                    try db.execute("DELETE FROM dsari_swift_next_runs WHERE host_name = \(host) AND job_name = \(db.literal(name))")
-                }
-                for (name, time) in plan.nextRuns where previous == nil || old[name] != time {
-                    try db.execute(
-                        """
-                        INSERT INTO dsari_swift_next_runs (host_name, job_name, next_run_time) VALUES (\(host), \(db.literal(name)), \(time.sqlText))
-                        ON DUPLICATE KEY UPDATE next_run_time = VALUES(next_run_time)
-                        """)
-                }
-                if previous.map({ !$0.sameDaemonState(as: plan) }) ?? true {
-                    func number(_ value: Double?) -> String { value?.sqlText ?? "NULL" }
-                    try db.execute(
-                        """
-                        INSERT INTO dsari_swift_daemon (host_name, pid, start_time, shutdown_start_time, stop_time)
-                        VALUES (\(host), \(plan.pid), \(plan.startTime.sqlText), \(number(plan.shutdownStartTime)), \(number(plan.stopTime)))
-                        ON DUPLICATE KEY UPDATE pid = VALUES(pid), start_time = VALUES(start_time),
-                            shutdown_start_time = VALUES(shutdown_start_time), stop_time = VALUES(stop_time)
-                        """)
-                }
+            let old = previous?.nextRuns ?? [:]
+            var statements: [String] = []
+            if previous == nil { statements.append("DELETE FROM dsari_swift_next_runs WHERE host_name = \(host)") }
+            for name in old.keys where plan.nextRuns[name] == nil {
+                statements.append("DELETE FROM dsari_swift_next_runs WHERE host_name = \(host) AND job_name = \(db.literal(name))")
             }
+            for (name, time) in plan.nextRuns where previous == nil || old[name] != time {
+                statements.append(
+                    """
+                    INSERT INTO dsari_swift_next_runs (host_name, job_name, next_run_time) VALUES (\(host), \(db.literal(name)), \(time.sqlText))
+                    ON DUPLICATE KEY UPDATE next_run_time = VALUES(next_run_time)
+                    """)
+            }
+            if previous.map({ !$0.sameDaemonState(as: plan) }) ?? true {
+                func number(_ value: Double?) -> String { value?.sqlText ?? "NULL" }
+                statements.append(
+                    """
+                    INSERT INTO dsari_swift_daemon (host_name, pid, start_time, shutdown_start_time, stop_time)
+                    VALUES (\(host), \(plan.pid), \(plan.startTime.sqlText), \(number(plan.shutdownStartTime)), \(number(plan.stopTime)))
+                    ON DUPLICATE KEY UPDATE pid = VALUES(pid), start_time = VALUES(start_time),
+                        shutdown_start_time = VALUES(shutdown_start_time), stop_time = VALUES(stop_time)
+                    """)
+            }
+            guard !statements.isEmpty else { return }
+            try db.batch(lockWaitMilliseconds: lockWaitMilliseconds, statements)
         }
     }
 
