@@ -188,6 +188,13 @@ struct MySQLRunStoreTests {
         let store = try MySQLRunStore(options: MySQLConnectionOptions(database: name, readDefaultFile: file), hostName: "alpha")
         try store.recordFinished([run("from-file", start: 1_700_000_000, stop: 1_700_000_001, exit: 0)])
         #expect(try store.runs(jobNames: ["from-file"], runIDs: []).count == 1)
+        // A missing option file is said, not skipped (Connector/C would log in without it).
+        #expect {
+            _ = try MySQLRunStore(
+                options: MySQLConnectionOptions(database: name, readDefaultFile: directory.url("missing.cnf")), hostName: "alpha")
+        } throws: { error in
+            (error as? RunStoreError)?.kind == .failed && "\(error)".contains("missing.cnf (read_default_file) cannot be read")
+        }
     }
 
     /// `ssl: {ca, cert, key}`: the connection is TLS, the server's

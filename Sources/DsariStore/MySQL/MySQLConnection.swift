@@ -42,6 +42,13 @@ final class MySQLConnection: DatabaseServerConnection {
         if let file = options.readDefaultFile {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? ""
             let path = file.hasPrefix("~/") ? DsariPaths.join(home, String(file.dropFirst(2))) : file
+            // Connector/C skips an option file it cannot read, and the login then fails for a reason nobody sees.
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                mysql_close(handle)
+                throw RunStoreError(
+                    .failed, operation: "connect to MySQL \(options.description)",
+                    message: "the option file \(path) (read_default_file) cannot be read")
+            }
             mysql_options(handle, MYSQL_READ_DEFAULT_FILE, path)
             // Connector/C reads an option file's [client] group only when a group is named.
             mysql_options(handle, MYSQL_READ_DEFAULT_GROUP, options.readDefaultGroup ?? "client")
