@@ -17,7 +17,7 @@ import DsariCore
 /// `$ARG1$`, nor an empty argument nobody chose on a schedule.
 public struct NRPEImporter: Sendable {
     /// Every five minutes, at a minute hashed from the job name.
-    public static let defaultSchedule = "H/5 * * * *"
+    public static let defaultSchedule = ConfigKeys.defaultNRPESchedule
 
     /// Put in front of each command name to make the job name (e.g. `nrpe_`).
     public var prefix: String

@@ -50,6 +50,9 @@ public struct ConfigKey: Sendable {
 public enum ConfigKeys {
     public static let all: [ConfigKey] = topLevel + job + other
 
+    /// `nrpe_schedule`'s default: every five minutes, at a minute hashed from the job name.
+    public static let defaultNRPESchedule = "H/5 * * * *"
+
     /// The names allowed in `place`.
     public static func names(in place: ConfigKey.Place) -> [String] {
         switch place {
@@ -127,8 +130,8 @@ public enum ConfigKeys {
             "nrpe_prefix", .topLevel, "\"\"", "Put before each imported command's name to make its job name.",
             dump: .topLevel { $0.raw.value["nrpe_prefix"]?.value ?? .string("") }),
         ConfigKey(
-            "nrpe_schedule", .topLevel, "\"H/5 * * * *\"", "The schedule of every imported command.",
-            dump: .topLevel { $0.raw.value["nrpe_schedule"]?.value ?? .string("H/5 * * * *") }),
+            "nrpe_schedule", .topLevel, "\"\(defaultNRPESchedule)\"", "The schedule of every imported command.",
+            dump: .topLevel { $0.raw.value["nrpe_schedule"]?.value ?? .string(defaultNRPESchedule) }),
         ConfigKey(
             "nrpe_out_of_range_exit", .topLevel, "unknown", "`out_of_range_exit` of imported jobs that set none (unknown as NRPE).",
             dump: .topLevel { .string($0.nrpeOutOfRangeExit.rawValue) }),
