@@ -63,6 +63,18 @@ extension ConfigInterpreter {
         var group: String?
     }
 
+    /// The options of a job or job group (null: none).
+    func jobOptions(_ entry: ConfigValue.Entry, subject: ConfigError.Subject, what: String) throws -> [ConfigValue.Entry] {
+        switch entry.value.value {
+        case .mapping(let entries): return entries
+        case .null: return []
+        default:
+            throw ConfigError(
+                "must be a mapping of \(what), not \(entry.value.value.briefDescription)",
+                location: entry.value.location ?? entry.keyLocation, subject: subject, expected: "a mapping of job options")
+        }
+    }
+
     /// The jobs to build in order: those of `jobs`, then those of each job
     /// group. As in dsari, a job expanded from a group replaces a job of the
     /// same name (in place); that is warned about, as it is rarely meant.
@@ -71,16 +83,7 @@ extension ConfigInterpreter {
         var indexByName: [String: Int] = [:]
         for entry in jobs?.value.mappingEntries ?? [] {
             let name = try checkedName(entry, what: "job")
-            let options: [ConfigValue.Entry]
-            switch entry.value.value {
-            case .mapping(let entries): options = entries
-            case .null: options = []
-            default:
-                throw ConfigError(
-                    "must be a mapping of job options (such as \"command\"), not \(entry.value.value.briefDescription)",
-                    location: entry.value.location ?? entry.keyLocation, subject: .job(name, group: nil),
-                    expected: "a mapping of job options")
-            }
+            let options = try jobOptions(entry, subject: .job(name, group: nil), what: "job options (such as \"command\")")
             indexByName[name] = sources.count
             sources.append(JobSource(name: name, nameLocation: entry.keyLocation, options: options, group: nil))
         }
@@ -89,16 +92,7 @@ extension ConfigInterpreter {
             let groupName = try checkedName(entry, what: "job group")
             let subject = ConfigError.Subject.jobGroup(groupName)
             let groupLocation = entry.keyLocation ?? entry.value.location
-            let options: [ConfigValue.Entry]
-            switch entry.value.value {
-            case .mapping(let entries): options = entries
-            case .null: options = []
-            default:
-                throw ConfigError(
-                    "must be a mapping of job options and \"job_names\", not \(entry.value.value.briefDescription)",
-                    location: entry.value.location ?? entry.keyLocation, subject: subject,
-                    expected: "a mapping of job options")
-            }
+            let options = try jobOptions(entry, subject: subject, what: "job options and \"job_names\"")
             for option in options where !Self.jobGroupKeys.contains(option.key) {
                 warnUnknown(option, known: Self.jobGroupKeys, subject: subject)
             }
