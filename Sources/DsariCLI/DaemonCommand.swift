@@ -71,8 +71,12 @@ public struct DaemonCommand: ParsableCommand {
             log.error("cannot answer on nrpe_listen", ["address": config.nrpeListener.address.map { "\($0)" } ?? "", "reason": "\(error)"])
             throw ExitCode(1)
         }
-        // Runs until a SIGINT or SIGTERM has stopped it; its exit status is this process's.
-        let status = daemon.run()
+        // Runs until a SIGINT or SIGTERM has stopped it; its exit status is
+        // this process's. Under systemd (`Type=notify`), `systemctl start`
+        // returns once the listeners above and the scheduler are up.
+        let notifier = ServiceManagerNotifier()
+        let status = daemon.run(
+            onReady: { notifier.ready(status: "scheduling \(config.jobs.count) jobs") }, onStopping: { notifier.stopping() })
         server?.stop()
         nrpe?.stop()
         if status != 0 { throw ExitCode(status) }

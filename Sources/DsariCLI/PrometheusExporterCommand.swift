@@ -86,7 +86,11 @@ public struct PrometheusExporterCommand: ParsableCommand {
             source.resume()
             return source
         }
+        // Under systemd (`Type=notify`): serving from now on.
+        let notifier = ServiceManagerNotifier()
+        notifier.ready(status: "serving \(metricsPath) on \(listenAddress):\(server.port)")
         stopped.wait()
+        notifier.stopping()
         server.stop()
         withExtendedLifetime((reload, stops)) {}
     }

@@ -42,6 +42,7 @@ public final class Daemon: @unchecked Sendable {
     /// How often trigger directories are scanned without SIGUSR1.
     private let triggerScanInterval: Double
     private var exitHandler: (@Sendable (Int32) -> Void)?
+    private var stoppingHandler: (@Sendable () -> Void)?
     /// Called on the engine queue with each configuration a SIGHUP brought in.
     private let onReload: @Sendable (Config) -> Void
     /// Who waits for the next run of a job to end (`runNow`), by job name.
@@ -124,17 +125,21 @@ public final class Daemon: @unchecked Sendable {
 
     /// Starts (as `start(onExit:)`) and blocks the calling thread until the
     /// daemon has shut down; returns its exit status (1 when finished runs
-    /// could not be recorded), for `main` to exit with.
-    public func run() -> Int32 {
+    /// could not be recorded), for `main` to exit with. `onReady` is called
+    /// once the daemon schedules and takes signals (systemd's `READY=1`),
+    /// `onStopping` when a shutdown begins (`STOPPING=1`).
+    public func run(onReady: () -> Void = {}, onStopping: @escaping @Sendable () -> Void = {}) -> Int32 {
         let finished = DispatchSemaphore(value: 0)
         let status = Mutex<Int32>(0)
-        start { code in
-            status.withLock { $0 = code }
-            finished.signal()
-        }
+        start(
+            onExit: { code in
+                status.withLock { $0 = code }
+                finished.signal()
+            }, onStopping: onStopping)
         // The sources are registered (`start` waited for them): this thread
         // takes the held signals from now on, while it waits.
         DaemonSignals.release()
+        onReady()
         finished.wait()
         return status.withLock { $0 }
     }
@@ -142,10 +147,11 @@ public final class Daemon: @unchecked Sendable {
     /// Recovers runs a previous daemon left in flight, schedules every job,
     /// installs signal handlers and starts the timers. `onExit` is called with
     /// the exit status once a shutdown has finished.
-    private func start(onExit: @escaping @Sendable (Int32) -> Void) {
-        exitHandler = onExit
+    private func start(onExit: @escaping @Sendable (Int32) -> Void, onStopping: @escaping @Sendable () -> Void) {
         let signalsRegistered = DispatchGroup()
         queue.sync {
+            exitHandler = onExit
+            stoppingHandler = onStopping
             plan.startTime = clock().epochSeconds
             recoverInterruptedRuns()
             supervisor.onFinish = { [unowned self] run in
@@ -431,6 +437,7 @@ public final class Daemon: @unchecked Sendable {
     public func shutdown(reason: String) {
         guard !shuttingDown else { return }
         shuttingDown = true
+        stoppingHandler?()
         wakeTimer?.cancel()
         triggerTimer?.cancel()
         plan.shutdownStartTime = clock().epochSeconds

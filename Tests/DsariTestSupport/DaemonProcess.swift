@@ -37,14 +37,15 @@ public final class DaemonProcess: @unchecked Sendable {
         try backend.openStore(databasePath: databasePath, hostName: hostName)
     }
 
-    /// Starts the daemon (`extraArguments` after `-c`).
-    public func start(_ extraArguments: [String] = []) throws {
+    /// Starts the daemon (`extraArguments` after `-c`; `environment` added to this process's).
+    public func start(_ extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: BinaryRunner("dsari-daemon").executable)
         process.arguments = ["-c", configDirectory, "--debug"] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["DSARI_HOME"] = home.path
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardError = log
         process.standardOutput = log
