@@ -8,7 +8,7 @@
 //                                                  behind NRPECheckSource, which the CLI wires)
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
-//   CSQLite, CLibPQ, CMariaDB ← DsariStore, CMicroHTTPD ← DsariHTTP, CProcessSpawn ← DsariEngine,
+//   CSQLite, CLibPQ, CMariaDB ← DsariStore, CMicroHTTPD, CCrypt ← DsariHTTP, CProcessSpawn ← DsariEngine,
 //   CZlib ← DsariRender, COpenSSL ← DsariNRPE.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
@@ -60,14 +60,19 @@ let package = Package(
         .target(
             name: "DsariEngine",
             dependencies: ["DsariCore", "DsariStore", "DsariNagios", "CProcessSpawn", .product(name: "Logging", package: "swift-log")]),
-        // libmicrohttpd (Debian libmicrohttpd-dev); only DsariHTTP imports it.
-        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        // libmicrohttpd (Debian libmicrohttpd-dev), with GnuTLS (libgnutls28-dev), the TLS
+        // library it is built on, for checking client certificates; only DsariHTTP imports it.
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev"])]),
+        // libxcrypt (Debian libcrypt-dev): bcrypt for basic-auth users; only DsariHTTP imports it.
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         // OpenSSL (Debian libssl-dev) for the NRPE listener's TLS; only DsariNRPE imports it.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Answers check_nrpe with the recorded check results (NRPE packets v2/v4, TLS).
         .target(name: "DsariNRPE", dependencies: ["DsariCore", "DsariNagios", "COpenSSL"]),
-        // The HTTP server the exporter and the daemon serve metrics and status with.
-        .target(name: "DsariHTTP", dependencies: ["DsariCore", "CMicroHTTPD"]),
+        // The HTTP server the exporter and the daemon serve metrics and status with
+        // (TLS and basic auth from exporter-toolkit's web configuration).
+        .target(name: "DsariHTTP", dependencies: ["DsariCore", "CMicroHTTPD", "CCrypt"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
         .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios"]),
         // zlib (Debian zlib1g-dev); only DsariRender imports it (gzip for report_html_gz).

@@ -1,10 +1,14 @@
 #ifndef DSARI_CMICROHTTPD_SHIM_H
 #define DSARI_CMICROHTTPD_SHIM_H
 /*
- * libmicrohttpd behind calls Swift can make: MHD_start_daemon and
- * MHD_get_daemon_info are variadic, and the access handler is called
- * several times per request. Only DsariHTTP imports this module.
+ * libmicrohttpd behind calls Swift can make: MHD_start_daemon,
+ * MHD_get_daemon_info and MHD_get_connection_info are variadic, and the
+ * access handler is called several times per request. With TLS, the client
+ * certificate is checked here with GnuTLS (the library libmicrohttpd's TLS
+ * is built on in Debian): libmicrohttpd asks for it, but leaves verifying it
+ * to the application. Only DsariHTTP imports this module.
  */
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,7 +30,23 @@ typedef struct dsari_http_reply {
     char extra_header_value[160];
 } dsari_http_reply;
 
-typedef void (*dsari_http_handler)(void *context, const char *method, const char *url, dsari_http_reply *reply);
+/* What the client presented at the TLS handshake. */
+typedef enum dsari_http_client_certificate {
+    DSARI_HTTP_NO_CLIENT_CERTIFICATE = 0, /* none, or not TLS */
+    DSARI_HTTP_CLIENT_CERTIFICATE_VERIFIED = 1, /* signed by the trusted CA, in its validity period */
+    DSARI_HTTP_CLIENT_CERTIFICATE_UNVERIFIED = 2 /* presented, but it does not verify */
+} dsari_http_client_certificate;
+
+/* A request as the handler sees it; the strings live as long as the call. */
+typedef struct dsari_http_request {
+    const char *method;
+    const char *url;
+    /* The Authorization header, or NULL. */
+    const char *authorization;
+    dsari_http_client_certificate client_certificate;
+} dsari_http_request;
+
+typedef void (*dsari_http_handler)(void *context, const dsari_http_request *request, dsari_http_reply *reply);
 
 typedef void (*dsari_http_log)(void *context, const char *text);
 
@@ -43,6 +63,18 @@ static void dsari_http_error_log(void *cls, const char *format, va_list argument
     char text[1024];
     vsnprintf(text, sizeof text, format, arguments);
     if (server->log != NULL) server->log(server->context, text);
+}
+
+static dsari_http_client_certificate dsari_http_check_client_certificate(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info == NULL || info->tls_session == NULL) return DSARI_HTTP_NO_CLIENT_CERTIFICATE;
+    gnutls_session_t session = (gnutls_session_t)info->tls_session;
+    unsigned int count = 0;
+    if (gnutls_certificate_get_peers(session, &count) == NULL || count == 0) return DSARI_HTTP_NO_CLIENT_CERTIFICATE;
+    unsigned int status = 0;
+    if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS || status != 0)
+        return DSARI_HTTP_CLIENT_CERTIFICATE_UNVERIFIED;
+    return DSARI_HTTP_CLIENT_CERTIFICATE_VERIFIED;
 }
 
 static enum MHD_Result dsari_http_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -62,7 +94,13 @@ static enum MHD_Result dsari_http_access(void *cls, struct MHD_Connection *conne
     dsari_http_server *server = (dsari_http_server *)cls;
     dsari_http_reply reply;
     memset(&reply, 0, sizeof reply);
-    server->handler(server->context, method, url, &reply);
+    dsari_http_request request = {
+        .method = method,
+        .url = url,
+        .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .client_certificate = dsari_http_check_client_certificate(connection),
+    };
+    server->handler(server->context, &request, &reply);
     struct MHD_Response *response = MHD_create_response_from_buffer(reply.length, reply.body, MHD_RESPMEM_MUST_FREE);
     if (response == NULL) {
         free(reply.body);
@@ -76,10 +114,34 @@ static enum MHD_Result dsari_http_access(void *cls, struct MHD_Connection *conne
     return result;
 }
 
-/* Starts a daemon with its own epoll thread on `address` (IPv4 or IPv6; port 0 = any). */
+/* HTTPS: PEM texts (NUL-terminated) and a GnuTLS priority string; `trust`
+ * (the client CA) may be NULL, and with it libmicrohttpd asks clients for a
+ * certificate. */
+typedef struct dsari_http_tls {
+    const char *key;
+    const char *certificate;
+    const char *trust;
+    const char *priorities;
+} dsari_http_tls;
+
+/* Starts a daemon with its own epoll thread on `address` (IPv4 or IPv6; port
+ * 0 = any); HTTPS when `tls` is not NULL. */
 static inline struct MHD_Daemon *dsari_http_start(dsari_http_server *server, const struct sockaddr *address,
-                                                  unsigned int connection_limit, unsigned int timeout_seconds) {
+                                                  unsigned int connection_limit, unsigned int timeout_seconds,
+                                                  const dsari_http_tls *tls) {
     unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem tls_options[5];
+    int count = 0;
+    if (tls != NULL) {
+        flags |= MHD_USE_TLS;
+        tls_options[count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)tls->key};
+        tls_options[count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)tls->certificate};
+        if (tls->trust != NULL)
+            tls_options[count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *)tls->trust};
+        if (tls->priorities != NULL)
+            tls_options[count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls->priorities};
+    }
+    tls_options[count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     uint16_t port;
     if (address->sa_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
@@ -93,6 +155,7 @@ static inline struct MHD_Daemon *dsari_http_start(dsari_http_server *server, con
                             MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
                             MHD_OPTION_EXTERNAL_LOGGER, dsari_http_error_log, server,
+                            MHD_OPTION_ARRAY, tls_options,
                             MHD_OPTION_END);
 }
 

@@ -54,7 +54,7 @@ public struct DaemonCommand: ParsableCommand {
             do {
                 server = try HTTPServer(
                     host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"),
-                    log: { log.warning("HTTP server", ["reason": $0]) })
+                    webConfigPath: config.httpWebConfig, log: { log.warning("HTTP server", ["reason": $0]) })
             } catch {
                 log.error("cannot serve http_listen", ["address": "\(listen)", "reason": "\(error)"])
                 throw ExitCode(1)
@@ -62,7 +62,10 @@ public struct DaemonCommand: ParsableCommand {
             reloads.add { collector.reload(config: $0) }
             log.info(
                 "serving /metrics, /status and /status.json",
-                ["address": ListenAddress(host: listen.host, port: server?.port ?? listen.port).description])
+                [
+                    "address": ListenAddress(host: listen.host, port: server?.port ?? listen.port).description,
+                    "security": server?.security ?? "plain HTTP",
+                ])
         }
         let nrpe: NRPEListener?
         do {

@@ -25,6 +25,12 @@ public struct PrometheusExporterCommand: ParsableCommand {
     @Flag(help: "Print the metrics and exit; do not start the server.") var dump = false
     @Flag(help: "Verbose log.") var debug = false
     @Flag(help: "Every host of a fleet sharing one PostgreSQL database: each series gets a host label.") var allHosts = false
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp(
+            "A web configuration file (exporter-toolkit's format) for TLS and basic auth; its users are read again when it changes.",
+            valueName: "path"))
+    var webConfigFile: String?
 
     public init() {}
 
@@ -58,12 +64,16 @@ public struct PrometheusExporterCommand: ParsableCommand {
         let routes = StatusEndpoints.routes(collector: collector, metricsPath: metricsPath)
         let server: HTTPServer
         do {
-            server = try HTTPServer(host: listenAddress, port: UInt16(listenPort), routes: routes)
+            server = try HTTPServer(
+                host: listenAddress, port: UInt16(listenPort), routes: routes, webConfigPath: webConfigFile,
+                log: { StandardError.print("HTTP server: \($0)") })
         } catch {
             StandardError.print("error: \(error)")
             throw ExitCode(1)
         }
-        StandardError.print("dsari-prometheus-exporter listening on \(listenAddress):\(server.port)\(metricsPath)")
+        StandardError.print(
+            "dsari-prometheus-exporter listening on \(listenAddress):\(server.port)\(metricsPath)\(server.security.map { " (\($0))" } ?? "")"
+        )
         let configDirectory = options.resolvedConfigDirectory
         // Signals are handled on a queue of their own; this thread waits for a stop.
         let signals = DispatchQueue(label: "dsari-prometheus-exporter.signals")

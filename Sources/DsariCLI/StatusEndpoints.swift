@@ -1,3 +1,4 @@
+import DsariCore
 import DsariHTTP
 import DsariMetrics
 
@@ -14,7 +15,9 @@ enum StatusEndpoints {
                 }
             }
         }
+        let landingPage = Self.landingPage(metricsPath: metricsPath)
         return [
+            "/": { _ in landingPage },
             metricsPath: answer { .text(try collector.collect(), contentType: "text/plain; version=0.0.4; charset=utf-8") },
             "/status.json": answer {
                 .text(try collector.status().jsonString(pretty: true, sortedKeys: false) + "\n", contentType: "application/json")
@@ -24,5 +27,28 @@ enum StatusEndpoints {
                 collector.isHealthy() ? .text("OK\n") : .text("the run history cannot be read\n", status: 503)
             },
         ]
+    }
+
+    /// `/`: what is served here, as exporters' landing pages say it.
+    static func landingPage(metricsPath: String) -> HTTPResponse {
+        let links = [
+            (metricsPath, "Metrics", "the Prometheus exposition format"),
+            ("/status", "Status", "each job's and check's state (HTML)"),
+            ("/status.json", "Status as JSON", "the same, with Nagios status.dat field names"),
+            ("/-/healthy", "Health", "200 while the run history can be read"),
+        ]
+        let items = links.map { path, title, about in
+            "<li><a href=\"\(path.htmlEscaped)\">\(title)</a> — \(about)</li>"
+        }
+        let page = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>dsari</title></head>
+            <body><h1>dsari</h1><p>Do Something and Record It, version \(DsariVersion.string.htmlEscaped).</p>
+            <ul>
+            \(items.joined(separator: "\n"))
+            </ul></body></html>
+
+            """
+        return .text(page, contentType: "text/html; charset=utf-8")
     }
 }

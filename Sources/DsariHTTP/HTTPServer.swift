@@ -18,12 +18,46 @@ public final class HTTPServer: Sendable {
     final class Routes: Sendable {
         let table: [String: Route]
         let log: @Sendable (String) -> Void
-        init(_ table: [String: Route], log: @escaping @Sendable (String) -> Void) {
+        /// With a web configuration: what a client must present.
+        let clientAuth: WebConfig.ClientAuth
+        let authenticator: BasicAuthenticator?
+
+        init(
+            _ table: [String: Route], log: @escaping @Sendable (String) -> Void, clientAuth: WebConfig.ClientAuth = .noClientCert,
+            authenticator: BasicAuthenticator? = nil
+        ) {
             self.table = table
             self.log = log
+            self.clientAuth = clientAuth
+            self.authenticator = authenticator
         }
 
-        func answer(method: String, path: String) -> HTTPResponse {
+        /// The answer to a request: the client certificate and the
+        /// credentials are checked first (every path is protected, as with
+        /// exporter-toolkit), then the method and the path.
+        func answer(
+            method: String, path: String, authorization: String? = nil,
+            clientCertificate: dsari_http_client_certificate = DSARI_HTTP_NO_CLIENT_CERTIFICATE
+        ) -> HTTPResponse {
+            switch clientCertificate {
+            case DSARI_HTTP_NO_CLIENT_CERTIFICATE where clientAuth.requiresCertificate:
+                return .text("403 Forbidden: a client certificate is required\n", status: 403)
+            case DSARI_HTTP_CLIENT_CERTIFICATE_UNVERIFIED where clientAuth.verifiesCertificate:
+                return .text("403 Forbidden: the client certificate is not signed by the client CA\n", status: 403)
+            default:
+                break
+            }
+            switch authenticator?.check(authorization: authorization) ?? .allowed {
+            case .allowed:
+                break
+            case .unauthorized:
+                var response = HTTPResponse.text("401 Unauthorized\n", status: 401)
+                response.header = ("WWW-Authenticate", "Basic")
+                return response
+            case .failed(let reason):
+                log("the web configuration cannot be read: \(reason)")
+                return .text("500 Internal Server Error\n", status: 500)
+            }
             guard method == "GET" || method == "HEAD" else {
                 var response = HTTPResponse.text("405 Method Not Allowed: \(method) (GET and HEAD only)\n", status: 405)
                 response.header = ("Allow", "GET, HEAD")
@@ -44,23 +78,45 @@ public final class HTTPServer: Sendable {
     private let stopped = Mutex(false)
     /// The port listened on (the one chosen when 0 was asked for).
     public let port: UInt16
+    /// What the web configuration turned on, for the start-up log line
+    /// (e.g. `HTTPS, client certificates RequireAndVerifyClientCert, basic auth from the web configuration`); nil for plain HTTP without users.
+    public let security: String?
 
     /// Listens on `host` (an IPv4 or IPv6 address, e.g. `0.0.0.0`, `127.0.0.1`, `::1`) and `port` (0 = any free one).
     /// libmicrohttpd's error messages (a failed accept, a client that broke
     /// the protocol) go to `log`, one call per message, without the newline.
+    /// With `webConfigPath` (exporter-toolkit's web configuration), HTTPS
+    /// and client certificates as its `tls_server_config` says (read once,
+    /// here) and basic auth for its `basic_auth_users` (read again whenever
+    /// the file changes).
     public init(
         host: String, port: UInt16, routes table: [String: Route], connectionLimit: UInt32 = 2048,
-        idleTimeoutSeconds: UInt32 = 10, log: @escaping @Sendable (String) -> Void = { _ in }
+        idleTimeoutSeconds: UInt32 = 10, webConfigPath: String? = nil, log: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
-        let routes = Unmanaged.passRetained(Routes(table, log: log))
+        var webConfig = WebConfig()
+        if let webConfigPath {
+            do {
+                webConfig = try WebConfig.read(path: webConfigPath)
+            } catch {
+                throw StartError(description: "web configuration refused: \(error)")
+            }
+        }
+        let tls = try webConfig.tls.map(TLSFiles.init)
+        let routes = Unmanaged.passRetained(
+            Routes(
+                table, log: log, clientAuth: webConfig.tls?.clientAuth ?? .noClientCert,
+                authenticator: webConfigPath.map { BasicAuthenticator(path: $0, config: webConfig) }))
         let server = UnsafeMutablePointer<dsari_http_server>.allocate(capacity: 1)
         server.initialize(
             to: dsari_http_server(
-                handler: { context, method, url, reply in
-                    guard let context, let reply else { return }
+                handler: { context, request, reply in
+                    guard let context, let request, let reply else { return }
                     let routes = Unmanaged<Routes>.fromOpaque(context).takeUnretainedValue()
                     let response = routes.answer(
-                        method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/")
+                        method: request.pointee.method.map { String(cString: $0) } ?? "",
+                        path: request.pointee.url.map { String(cString: $0) } ?? "/",
+                        authorization: request.pointee.authorization.map { String(cString: $0) },
+                        clientCertificate: request.pointee.client_certificate)
                     HTTPServer.fill(reply, with: response)
                 }, context: routes.toOpaque(),
                 log: { context, text in
@@ -74,21 +130,66 @@ public final class HTTPServer: Sendable {
             throw StartError(description: "\"\(host)\" is not an IP address to listen on (e.g. 0.0.0.0, 127.0.0.1, ::1)")
         }
         let started = ip.withSocketAddress(port: port) { address, _ in
-            dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds)
+            guard let tls else { return dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds, nil) }
+            return tls.key.withCString { key in
+                tls.certificate.withCString { certificate in
+                    tls.priorities.withCString { priorities in
+                        func start(trust: UnsafePointer<CChar>?) -> OpaquePointer? {
+                            var options = dsari_http_tls(key: key, certificate: certificate, trust: trust, priorities: priorities)
+                            return dsari_http_start(server, address, connectionLimit, idleTimeoutSeconds, &options)
+                        }
+                        guard let trust = tls.trust else { return start(trust: nil) }
+                        return trust.withCString { start(trust: $0) }
+                    }
+                }
+            }
         }
         guard let started else {
             routes.release()
             server.deallocate()
-            throw StartError(description: "cannot listen on \(host):\(port) (\(String(cString: strerror(errno))))")
+            let reason =
+                tls == nil
+                ? String(cString: strerror(errno)) : "\(String(cString: strerror(errno))), or the TLS certificate and key do not match"
+            throw StartError(description: "cannot listen on \(host):\(port) (\(reason))")
         }
         self.daemon = started
         self.server = server
         self.routes = routes
         self.port = UInt16(dsari_http_bound_port(started))
+        var security: [String] = []
+        if let tls = webConfig.tls {
+            security.append("HTTPS")
+            if tls.clientAuth != .noClientCert { security.append("client certificates \(tls.clientAuth.rawValue)") }
+        }
+        if webConfigPath != nil { security.append("basic auth from the web configuration") }
+        self.security = security.isEmpty ? nil : security.joined(separator: ", ")
     }
 
     deinit {
         stop()
+    }
+
+    /// `tls_server_config`'s files, read into memory for libmicrohttpd.
+    private struct TLSFiles {
+        let key: String
+        let certificate: String
+        let trust: String?
+        let priorities: String
+
+        init(_ tls: WebConfig.TLSServer) throws {
+            func read(_ path: String, _ what: String) throws -> String {
+                do {
+                    return try String(contentsOfFile: path, encoding: .utf8)
+                } catch {
+                    throw StartError(
+                        description: "cannot read the TLS \(what) \(path): \((error as NSError).localizedFailureReason ?? "\(error)")")
+                }
+            }
+            key = try read(tls.keyFile, "key_file")
+            certificate = try read(tls.certificateFile, "cert_file")
+            trust = try tls.clientCAFile.map { try read($0, "client_ca_file") }
+            priorities = WebConfig.gnuTLSPriorities(tls)
+        }
     }
 
     /// Stops listening and closes every connection; safe to call twice.

@@ -100,6 +100,7 @@ struct InfoCommandTests {
                 flap_detection: true, low_flap_threshold: 10, high_flap_threshold: 40, nrpe_command: check_all,
                 nrpe_arguments: [a, b]
             """
+        try directory.write("etc/web.yml", "http_server_config: {http2: true}\n")
         try directory.write(
             "etc/dsari.yaml",
             """
@@ -122,6 +123,7 @@ struct InfoCommandTests {
             max_output_bytes: 8192
             kill_leftover_processes: true
             http_listen: "127.0.0.1:50575"
+            http_web_config: web.yml
             metrics_duration_buckets: [0.5, 5, 50]
             nrpe_config: nrpe.cfg
             nrpe_prefix: "nrpe_"
@@ -153,6 +155,7 @@ struct InfoCommandTests {
         }
         #expect(Set(jobs.keys) == ["every", "g1", "nrpe_check_x"])
         #expect(dump["http_listen"] as? String == "127.0.0.1:50575" && dump["nrpe_listen"] as? String == "127.0.0.1:5666")
+        #expect(dump["http_web_config"] as? String == directory.url("etc/web.yml"))
         #expect(dump["max_output_bytes"] as? Int == 8192 && dump["metrics_duration_buckets"] as? [Double] == [0.5, 5, 50])
         #expect(dump["nrpe_out_of_range_exit"] as? String == "critical" && dump["nrpe_connection_timeout"] as? Double == 7)
         #expect(jobs["every"]?["nrpe_arguments"] as? [String] == ["a", "b"] && jobs["every"]?["max_output_bytes"] as? Int == 4096)

@@ -40,7 +40,6 @@ public final class MariaDBServer: Sendable {
     private let installPath: String
     private let clientPath: String
     private let adminPath: String
-    private let opensslPath: String
     private let serverUser: ServerUser
     private let serverProcess = Mutex<Process?>(nil)
 
@@ -86,12 +85,10 @@ public final class MariaDBServer: Sendable {
         else {
             throw Failure(description: "MariaDB (Debian's mariadb-server package) is needed for the MySQL/MariaDB store's tests")
         }
-        guard let openssl = tool("openssl") else { throw Failure(description: "openssl is needed for the MariaDB server's certificates") }
         serverPath = server
         installPath = install
         clientPath = client
         adminPath = admin
-        opensslPath = openssl
         serverUser = ServerUser(whenRoot: "mysql")
         directory = try TemporaryDirectory(prefix: "dsari-mariadb")
         port = try freeLoopbackPort()
@@ -99,7 +96,7 @@ public final class MariaDBServer: Sendable {
             guard socketPath.utf8.count <= 107 else {
                 throw Failure(description: "the MariaDB socket path \(socketPath) is too long for a Unix socket; set a shorter TMPDIR")
             }
-            try makeCertificates()
+            _ = try TestCertificates(directory: tlsDirectory, clients: ["client"])
             // Created now, so that it is the server user's too: mariadbd appends to it (`--log-error`).
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             if let runAsUser = serverUser.name {
@@ -224,49 +221,6 @@ public final class MariaDBServer: Sendable {
 
     /// A CA, and a server's and a client's key and certificate signed by it,
     /// in `tlsDirectory`.
-    private func makeCertificates() throws {
-        try FileManager.default.createDirectory(atPath: tlsDirectory, withIntermediateDirectories: true)
-        try directory.write(
-            "tls/server.ext",
-            """
-            subjectAltName=IP:127.0.0.1,DNS:localhost
-            basicConstraints=CA:FALSE
-            keyUsage=critical,digitalSignature,keyEncipherment
-            extendedKeyUsage=serverAuth
-
-            """)
-        try directory.write(
-            "tls/client.ext",
-            """
-            basicConstraints=CA:FALSE
-            keyUsage=critical,digitalSignature,keyEncipherment
-            extendedKeyUsage=clientAuth
-
-            """)
-        try openssl([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=dsari test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            "-keyout", "ca-key.pem", "-out", "ca.pem",
-        ])
-        for (name, subject) in [("server", "/CN=127.0.0.1"), ("client", "/CN=\(user)")] {
-            try openssl([
-                "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "\(name)-key.pem", "-out", "\(name).csr",
-            ])
-            try openssl([
-                "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "3650",
-                "-extfile", "\(name).ext", "-out", "\(name)-cert.pem",
-            ])
-        }
-    }
-
-    private func openssl(_ arguments: [String]) throws {
-        let result = try BinaryRunner(path: opensslPath).run(arguments, timeout: 60, currentDirectory: tlsDirectory)
-        guard result.status == 0 else {
-            let command = arguments.prefix(2).joined(separator: " ")
-            throw Failure(description: "openssl \(command) failed (\(result.status)): \(result.standardError)")
-        }
-    }
-
     /// Runs `path` as the server's user (`mysql` when root), in the server's directory.
     private func runAsServerUser(_ path: String, _ arguments: [String]) throws {
         let result = try serverUser.run([path] + arguments, currentDirectory: directory.path)

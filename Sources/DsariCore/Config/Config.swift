@@ -38,6 +38,8 @@ public struct Config: Sendable {
     public static let defaultMaxOutputBytes = 16 * 1024 * 1024
     /// When set, dsari-daemon serves the exporter's endpoints itself (one process suffices).
     public var httpListen: ListenAddress?
+    /// `http_web_config`: TLS and basic auth for those endpoints (an absolute path, checked at load).
+    public var httpWebConfig: String?
     /// dsari-daemon's NRPE listener (off unless `nrpe_listen` is set).
     public var nrpeListener = NRPEListenerConfig()
     /// Bounds of `dsari_job_run_duration_seconds`'s buckets; nil = the exporter's defaults.

@@ -106,6 +106,13 @@ struct ConfigInterpreter {
                     }
                     config.httpListen = address
                 }
+            case "http_web_config":
+                if !node.value.isNull {
+                    let webConfig = try path(node, key: key, subject: nil)
+                    // Checked now, so that `config check` and a reload find its mistakes.
+                    _ = try WebConfig.read(path: webConfig)
+                    config.httpWebConfig = webConfig
+                }
             case "nrpe_listen":
                 let expected = "an address for the NRPE listener, \"HOST:PORT\" (e.g. \"0.0.0.0:5666\", \"[::]:5666\"), or null"
                 if let text = try optionalString(node, key: key, subject: nil, expected: expected) {

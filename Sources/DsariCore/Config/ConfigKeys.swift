@@ -121,6 +121,10 @@ public enum ConfigKeys {
             "http_listen", .topLevel, "null", "\"HOST:PORT\": dsari-daemon serves /metrics, /status and /status.json itself.",
             dump: .topLevel { text($0.httpListen?.description) }),
         ConfigKey(
+            "http_web_config", .topLevel, "null",
+            "A web configuration file (exporter-toolkit's format: TLS, basic auth) for the endpoints of http_listen.",
+            dump: .topLevel { text($0.httpWebConfig) }),
+        ConfigKey(
             "metrics_duration_buckets", .topLevel, "the exporter's", "Bucket bounds (seconds) of dsari_job_run_duration_seconds.",
             dump: .topLevel { config in config.metricsDurationBuckets.map { .array($0.map { ConfigNode(.double($0)) }) } ?? .null }),
         ConfigKey(
