@@ -4,12 +4,13 @@
 //                                 → DsariMetrics → DsariStore
 //                                 → DsariRender  → DsariStore, DsariNagios
 //                                 → DsariHTTP
+//                                 → DsariPassive → DsariNagios (passive results: NSCA, command file, Icinga 2)
 //                                 → DsariNRPE    → DsariNagios (the listener and its answers,
 //                                                  behind NRPECheckSource, which the CLI wires)
 //                                 → DsariNagios  → DsariCore
 // C libraries, each behind one Swift target that alone imports it:
 //   CSQLite, CLibPQ, CMariaDB ← DsariStore, CMicroHTTPD, CCrypt ← DsariHTTP, CProcessSpawn ← DsariEngine,
-//   CZlib ← DsariRender, COpenSSL ← DsariNRPE.
+//   CZlib ← DsariRender, COpenSSL ← DsariNRPE, CCurl ← DsariPassive.
 // DsariCore holds the domain: configuration, jobs, schedules, runs.
 // DsariNagios holds what Nagios and NRPE define: nrpe.cfg, plugin results.
 import PackageDescription
@@ -68,6 +69,13 @@ let package = Package(
         .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         // OpenSSL (Debian libssl-dev) for the NRPE listener's TLS; only DsariNRPE imports it.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // libcurl (Debian libcurl4-openssl-dev) for the Icinga 2 API; only DsariPassive imports it.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Passive check results: NSCA, Nagios' command file and check result
+        // directory, the Icinga 2 API; one on-disk queue per destination.
+        .target(
+            name: "DsariPassive",
+            dependencies: ["DsariCore", "DsariNagios", "CCurl", .product(name: "Logging", package: "swift-log")]),
         // Answers check_nrpe with the recorded check results (NRPE packets v2/v4, TLS).
         .target(name: "DsariNRPE", dependencies: ["DsariCore", "DsariNagios", "COpenSSL"]),
         // The HTTP server the exporter and the daemon serve metrics and status with
@@ -92,6 +100,7 @@ let package = Package(
                 "DsariRender",
                 "DsariHTTP",
                 "DsariNRPE",
+                "DsariPassive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,6 +117,7 @@ let package = Package(
         .testTarget(name: "DsariCLITests", dependencies: ["DsariCLI", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),
         .testTarget(name: "DsariNRPETests", dependencies: ["DsariNRPE", "DsariCore", "DsariTestSupport"]),
+        .testTarget(name: "DsariPassiveTests", dependencies: ["DsariPassive", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariRenderTests", dependencies: ["DsariRender", "DsariCore", "DsariStore", "DsariTestSupport"]),

@@ -4,6 +4,7 @@ import DsariEngine
 import DsariHTTP
 import DsariMetrics
 import DsariNRPE
+import DsariPassive
 import DsariStore
 import Foundation
 import Synchronization
@@ -39,16 +40,30 @@ public struct DaemonCommand: ParsableCommand {
         // What a SIGHUP brought in goes to the parts made after the daemon
         // (metrics, NRPE answers), registered here as they are made.
         let reloads = ReloadListeners()
+        // Check results to a central Nagios/Icinga (`passive_results`), from
+        // queues on disk; made once the data directory is known.
+        let passive = Mutex<PassiveResults?>(nil)
         let daemon: Daemon
         do {
-            daemon = try Daemon(configDirectory: options.resolvedConfigDirectory, log: log, onReload: reloads.deliver)
+            daemon = try Daemon(
+                configDirectory: options.resolvedConfigDirectory, log: log, onReload: reloads.deliver,
+                onCheckResult: { job, record, config in
+                    guard !config.passiveResults.isEmpty, let result = PassiveResult(job: job, record: record, hostName: config.hostName)
+                    else { return }
+                    passive.withLock { $0 }?.submit(result)
+                })
         } catch {
             log.error("\(error)")
             throw ExitCode(1)
         }
+        let config = daemon.initialConfiguration
+        let passiveResults = PassiveResults(
+            dataDirectory: config.dataDir, destinations: config.passiveResults,
+            log: { level, message, fields in log.write(level, message, fields: fields) })
+        passive.withLock { $0 = passiveResults }
+        reloads.add { passiveResults.reload($0.passiveResults) }
         // With `http_listen`, this process serves the exporter's endpoints too.
         var server: HTTPServer?
-        let config = daemon.initialConfiguration
         if let listen = config.httpListen {
             let collector = MetricsCollector(config: config)
             do {
@@ -82,6 +97,7 @@ public struct DaemonCommand: ParsableCommand {
             onReady: { notifier.ready(status: "scheduling \(config.jobs.count) jobs") }, onStopping: { notifier.stopping() })
         server?.stop()
         nrpe?.stop()
+        passiveResults.stop()
         if status != 0 { throw ExitCode(status) }
     }
 

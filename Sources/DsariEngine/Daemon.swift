@@ -45,6 +45,7 @@ public final class Daemon: @unchecked Sendable {
     private var stoppingHandler: (@Sendable () -> Void)?
     /// Called on the engine queue with each configuration a SIGHUP brought in.
     private let onReload: @Sendable (Config) -> Void
+    private let onCheckResult: @Sendable (Job, RunRecord, Config) -> Void
     /// Who waits for the next run of a job to end (`runNow`), by job name.
     private var runWaiters: [String: [RunWaiter]] = [:]
 
@@ -72,16 +73,20 @@ public final class Daemon: @unchecked Sendable {
     /// Call `DaemonSignals.hold()` first, on the main thread, before any
     /// other thread exists (this calls it too, for the calling thread).
     /// `onReload` is called on the engine queue with each configuration a
-    /// SIGHUP brought in (the listeners' and the metrics' reload).
+    /// SIGHUP brought in (the listeners' and the metrics' reload);
+    /// `onCheckResult` on the engine queue with each finished Nagios check
+    /// run, its job and the configuration (passive results). Neither may block.
     public init(
         configDirectory: String, log: DaemonLog, clock: @escaping @Sendable () -> Instant = Daemon.systemClock,
-        triggerScanInterval: Double = 2, onReload: @escaping @Sendable (Config) -> Void = { _ in }
+        triggerScanInterval: Double = 2, onReload: @escaping @Sendable (Config) -> Void = { _ in },
+        onCheckResult: @escaping @Sendable (Job, RunRecord, Config) -> Void = { _, _, _ in }
     ) throws {
         DaemonSignals.hold()
         self.configDirectory = configDirectory
         self.log = log
         self.triggerScanInterval = triggerScanInterval
         self.onReload = onReload
+        self.onCheckResult = onCheckResult
         self.clock = clock
         do {
             config = try ConfigLoader.standard().load(configDirectory: configDirectory)
@@ -159,6 +164,7 @@ public final class Daemon: @unchecked Sendable {
                 if let status = run.checkStatus, let job = config.jobs[run.job.name] {
                     scheduleRetry(job, status: status)
                 }
+                if run.checkStatus != nil { onCheckResult(run.job, run.record, config) }
                 if let waiters = runWaiters.removeValue(forKey: run.job.name) {
                     let answered = waiters.filter { $0.wants(run.record.triggerData) }
                     let left = waiters.filter { !$0.wants(run.record.triggerData) }

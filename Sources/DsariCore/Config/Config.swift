@@ -40,6 +40,8 @@ public struct Config: Sendable {
     public var httpListen: ListenAddress?
     /// `http_web_config`: TLS and basic auth for those endpoints (an absolute path, checked at load).
     public var httpWebConfig: String?
+    /// `passive_results`: where check results are submitted (none by default).
+    public var passiveResults: [PassiveDestination] = []
     /// dsari-daemon's NRPE listener (off unless `nrpe_listen` is set).
     public var nrpeListener = NRPEListenerConfig()
     /// Bounds of `dsari_job_run_duration_seconds`'s buckets; nil = the exporter's defaults.

@@ -190,6 +190,19 @@ extension ConfigInterpreter {
             case "nrpe_command":
                 job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
                 if job.nrpeCommand != nil { nrpeNodes.append((key, node)) }
+            case "passive_service", "passive_host":
+                let expected =
+                    key == "passive_service" ? "a Nagios service name (a string) or null" : "a Nagios host name (a string) or null"
+                let name = try optionalString(node, key: key, subject: subject, expected: expected)
+                if let name,
+                    name.isEmpty || name.contains(";") || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                {
+                    throw ConfigError(
+                        "\"\(key)\" must be a non-empty name without \";\" or control characters (Nagios' command syntax)",
+                        location: node.location,
+                        subject: subject, key: key, expected: expected)
+                }
+                if key == "passive_service" { job.passiveService = name } else { job.passiveHost = name }
             case "nrpe_arguments":
                 job.nrpeArguments = try nrpeArguments(node, subject: subject)
                 if job.nrpeArguments != nil { nrpeNodes.append((key, node)) }

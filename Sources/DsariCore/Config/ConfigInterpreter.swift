@@ -106,6 +106,8 @@ struct ConfigInterpreter {
                     }
                     config.httpListen = address
                 }
+            case "passive_results":
+                config.passiveResults = try passiveResults(node)
             case "http_web_config":
                 if !node.value.isNull {
                     let webConfig = try path(node, key: key, subject: nil)

@@ -9,6 +9,7 @@ public struct ConfigKey: Sendable {
         case concurrencyGroup = "Concurrency groups"
         case database = "database"
         case mysqlConnection = "database.connection (type: mysql)"
+        case passiveResult = "passive_results entries"
     }
 
     /// How `config dump` shows the key.
@@ -120,6 +121,9 @@ public enum ConfigKeys {
         ConfigKey(
             "http_listen", .topLevel, "null", "\"HOST:PORT\": dsari-daemon serves /metrics, /status and /status.json itself.",
             dump: .topLevel { text($0.httpListen?.description) }),
+        ConfigKey(
+            "passive_results", .topLevel, "[]", "Destinations (NSCA, Nagios command file, Icinga 2 API) each check result is submitted to.",
+            dump: .topLevel { .array($0.passiveResults.map { ConfigNode($0.dumped) }) }),
         ConfigKey(
             "http_web_config", .topLevel, "null",
             "A web configuration file (exporter-toolkit's format: TLS, basic auth) for the endpoints of http_listen.",
@@ -247,6 +251,12 @@ public enum ConfigKeys {
                 return checkOnly(job, value)
             }),
         ConfigKey(
+            "passive_service", .job, "the job name", "The service description a passive result is submitted under.",
+            dump: .job { _, job in checkOnly(job, .string(job.passiveService ?? job.name)) }),
+        ConfigKey(
+            "passive_host", .job, "host_name", "The host name a passive result is submitted under.",
+            dump: .job { config, job in checkOnly(job, .string(job.passiveHost ?? config.hostName)) }),
+        ConfigKey(
             "job_names", .jobGroup, "(required)", "The jobs a job group makes.", dsari: true, dump: .within("jobs")),
     ]
 
@@ -261,6 +271,39 @@ public enum ConfigKeys {
                 "connection", .database, "{}", "mysql: MySQLdb.connect's arguments (below).", dsari: true, dump: .within("database")),
             ConfigKey(
                 "connect_timeout", .database, "30", "Seconds the daemon waits for a database server at start.", dump: .within("database")),
+        ]
+        + [
+            ConfigKey("type", .passiveResult, "(required)", "nsca, command_file or icinga2.", dump: .within("passive_results")),
+            ConfigKey(
+                "name", .passiveResult, "type and address", "The destination's label in metrics and status.",
+                dump: .within("passive_results")),
+            ConfigKey(
+                "max_age", .passiveResult, "3600", "Seconds a result may wait for delivery; older ones are dropped and counted.",
+                dump: .within("passive_results")),
+            ConfigKey("timeout", .passiveResult, "10", "Seconds one delivery attempt may take.", dump: .within("passive_results")),
+            ConfigKey("address", .passiveResult, "(required)", "nsca: \"HOST:PORT\" of the nsca daemon.", dump: .within("passive_results")),
+            ConfigKey(
+                "encryption", .passiveResult, "1", "nsca: 0 (none) or 1 (XOR with password), as nsca.cfg's decryption_method.",
+                dump: .within("passive_results")),
+            ConfigKey(
+                "password", .passiveResult, "\"\"", "nsca: the shared password; icinga2: the ApiUser's password.",
+                dump: .within("passive_results")),
+            ConfigKey(
+                "path", .passiveResult, "", "command_file: Nagios' external command file (command_file in nagios.cfg).",
+                dump: .within("passive_results")),
+            ConfigKey(
+                "check_result_path", .passiveResult, "", "command_file: Nagios' check result directory, instead of path.",
+                dump: .within("passive_results")),
+            ConfigKey("url", .passiveResult, "(required)", "icinga2: the API, \"https://HOST:5665\".", dump: .within("passive_results")),
+            ConfigKey(
+                "ca_file", .passiveResult, "the system's CAs", "icinga2: the CA of the API's certificate.", dump: .within("passive_results")
+            ),
+            ConfigKey(
+                "cert_file", .passiveResult, "null", "icinga2: a client certificate (with key_file).", dump: .within("passive_results")),
+            ConfigKey("key_file", .passiveResult, "null", "icinga2: the client certificate's key.", dump: .within("passive_results")),
+            ConfigKey(
+                "user", .passiveResult, "null", "icinga2: an ApiUser with the actions/process-check-result permission.",
+                dump: .within("passive_results")),
         ]
         + MySQLConnectionOptions.keys.map { name in
             ConfigKey(name, .mysqlConnection, "", MySQLConnectionOptions.summaries[name] ?? "", dsari: true, dump: .within("database"))

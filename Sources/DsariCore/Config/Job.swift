@@ -53,6 +53,11 @@ public struct Job: Sendable, Hashable {
     /// Where the `$ARGn$` of an NRPE command come from (`nrpe_arguments`);
     /// nil for commands without them and for every job not made from an nrpe.cfg.
     public var nrpeArguments: NRPEArguments?
+    /// For checks with `passive_results`: the service and host names the
+    /// result is submitted under (`passive_service`, `passive_host`); nil:
+    /// the job's name and the configuration's `host_name`.
+    public var passiveService: String?
+    public var passiveHost: String?
 
     public static let defaultMaxExecutionGrace: Double = 60
 

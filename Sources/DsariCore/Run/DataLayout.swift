@@ -1,8 +1,11 @@
+import Foundation
+
 /// Where dsari keeps its files under the data directory, as dsari 2.0 laid
 /// them out — the one place that spells the layout:
 ///
 ///     DATA_DIR/runs/JOB/RUN_ID/output.txt   a run's output (output.txt.gz once compressed)
 ///     DATA_DIR/trigger/JOB/trigger.json     a trigger waiting for the daemon (see `TriggerFile`)
+///     DATA_DIR/passive/QUEUE/               check results waiting for a passive_results destination
 public struct DataLayout: Sendable, Hashable {
     public let dataDirectory: String
 
@@ -36,5 +39,21 @@ public struct DataLayout: Sendable, Hashable {
     /// `DATA_DIR/trigger/JOB`.
     public func triggerDirectory(_ jobName: String) -> String {
         DsariPaths.join(triggerRoot, jobName)
+    }
+
+    /// `DATA_DIR/passive`: one queue directory per `passive_results` destination.
+    public var passiveRoot: String { DsariPaths.join(dataDirectory, "passive") }
+
+    /// `DATA_DIR/passive/QUEUE`: a destination's queue; QUEUE is its name
+    /// made safe for a file name, with a checksum of the name (two names that
+    /// read alike never share a queue).
+    public func passiveQueueDirectory(destination name: String) -> String {
+        let safe = String(
+            String.UnicodeScalarView(
+                name.unicodeScalars.map { scalar in
+                    scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || ".-_".unicodeScalars.contains(scalar)) ? scalar : "_"
+                }
+            ).prefix(80))
+        return DsariPaths.join(passiveRoot, safe + "-" + String(CRC32.checksum(name), radix: 16))
     }
 }
