@@ -60,7 +60,7 @@ struct NSCATransport: PassiveTransport {
         put16(UInt16(truncatingIfNeeded: result.returnCode), at: 12)
         putString(result.host, at: hostOffset, size: hostSize)
         putString(result.service, at: serviceOffset, size: serviceSize)
-        putString(result.nagiosOutput, at: outputOffset, size: outputSize)
+        putString(result.nagiosText, at: outputOffset, size: outputSize)
         put32(CRC32.checksum(packet), at: 4)
         return packet
     }

@@ -58,17 +58,19 @@ public struct PassiveResult: Sendable, Hashable {
             ttl: next.map { max(60, 2 * ($0 - end)) })
     }
 
-    /// The output as Nagios takes it in a passive result: `TEXT|PERFDATA`,
-    /// then the long output on the next lines, every newline written `\n`
-    /// and every backslash `\\` (Nagios' `unescape_newlines` reverses
-    /// both), so that the whole result stays on one line of the command
-    /// file or in one NSCA field.
-    public var nagiosOutput: String {
+    /// The output as a plugin prints it: `TEXT|PERFDATA`, then the long
+    /// output on the next lines (what NSCA carries: nsca escapes it itself).
+    public var nagiosText: String {
         var text = pluginOutput
         if !performanceData.isEmpty { text += "|" + performanceData }
         if !longPluginOutput.isEmpty { text += "\n" + longPluginOutput }
-        return Self.escapingNewlines(text)
+        return text
     }
+
+    /// `nagiosText` as Nagios takes it on one line of its command file or
+    /// check result file: every newline written `\n` and every backslash
+    /// `\\` (Nagios' `unescape_newlines` reverses both).
+    public var nagiosOutput: String { Self.escapingNewlines(nagiosText) }
 
     static func escapingNewlines(_ text: String) -> String {
         var escaped = ""

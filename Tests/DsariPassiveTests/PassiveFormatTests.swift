@@ -37,7 +37,7 @@ import Testing
         #expect(Array(packet[12..<14]) == [0, 1])
         #expect(Array(packet[14..<20]) == Array("web-01".utf8) && packet[20] == 0 && packet[21] == 0xAA)
         #expect(Array(packet[78..<84]) == Array("Disk /".utf8) && packet[84] == 0)
-        let output = Array(Self.result.nagiosOutput.utf8)
+        let output = Array(Self.result.nagiosText.utf8)
         #expect(Array(packet[206..<206 + output.count]) == output && packet[206 + output.count] == 0)
         var zeroed = packet
         zeroed.replaceSubrange(4..<8, with: [0, 0, 0, 0])
