@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // The targets show the architecture; dependencies point down:
 //   commands (dsari-*) → DsariCLI → DsariEngine  → DsariStore, DsariNagios → DsariCore
-//                                 → DsariMetrics → DsariStore
+//                                 → DsariMetrics → DsariStore, DsariPassive (its queues' counters)
 //                                 → DsariRender  → DsariStore, DsariNagios
 //                                 → DsariHTTP
 //                                 → DsariPassive → DsariNagios (passive results: NSCA, command file, Icinga 2)
@@ -82,7 +82,7 @@ let package = Package(
         // (TLS and basic auth from exporter-toolkit's web configuration).
         .target(name: "DsariHTTP", dependencies: ["DsariCore", "CMicroHTTPD", "CCrypt"]),
         // Metric families from incremental per-job aggregates; the exposition writer.
-        .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios"]),
+        .target(name: "DsariMetrics", dependencies: ["DsariCore", "DsariStore", "DsariNagios", "DsariPassive"]),
         // zlib (Debian zlib1g-dev); only DsariRender imports it (gzip for report_html_gz).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // dsari-render's static HTML reports: the report model, the Mustache-subset

@@ -84,6 +84,19 @@ struct CheckStatusCommand: ParsableCommand {
                         TablePrinter.Cell(job[.pluginOutput]?.value.stringValue ?? ""),
                     ]
                 })
+            // Deliveries to passive_results destinations, waiting or done.
+            if case .array(let destinations)? = status["passive_results"]?.value {
+                for destination in destinations.map(\.value) {
+                    func integer(_ key: String) -> Int64 { if case .int(let value)? = destination[key]?.value { value } else { 0 } }
+                    var line = "passive results to \(destination["destination"]?.value.stringValue ?? ""): \(integer("pending")) waiting"
+                    if case .double(let age)? = destination["oldest_pending_age"]?.value { line += " (oldest \(Int(age)) s)" }
+                    line += ", \(integer("sent")) sent"
+                    let dropped = integer("dropped_expired") + integer("dropped_rejected")
+                    if dropped > 0 { line += ", \(dropped) dropped" }
+                    if integer("pending") > 0, let error = destination["last_error"]?.value.stringValue { line += "; last error: \(error)" }
+                    print(line)
+                }
+            }
         }
         if worst != 0 { throw ExitCode(Int32(worst)) }
     }

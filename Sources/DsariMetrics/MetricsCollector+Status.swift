@@ -74,6 +74,7 @@ extension MetricsCollector {
                 "version": .string(DsariVersion.string),
                 "daemon_shutting_down": plans[thisHost].map { .bool($0.isShuttingDown) } ?? .null,
                 "jobs": .array(jobs),
+                "passive_results": passiveStatus(passiveSnapshots(config: state.config), now: now),
             ]
         }
     }

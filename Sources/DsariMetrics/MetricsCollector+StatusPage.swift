@@ -54,6 +54,7 @@ extension MetricsCollector {
             <h1>dsari status</h1>
             <p>\(summary.joined(separator: ", ").htmlEscaped)\(fleet ? " on \(hosts.count) host\(hosts.count == 1 ? "" : "s")" : "") &mdash; \
             generated <time data-epoch="\(Self.epochText(status["generated"]?.value))">\(generated)</time> by dsari-swift \(DsariVersion.string).</p>
+            \(Self.passiveLines(status["passive_results"]?.value, now: now))
             <form id="filter" onsubmit="return false">\
             \(fleet ? "<label>Host <input name=\"host\" list=\"hosts\" size=\"14\"></label><datalist id=\"hosts\">\(hosts.map { "<option value=\"\($0.htmlEscaped)\">" }.joined())</datalist>" : "")\
             <label>State <select name="state"><option value="">any</option><option value="problem">not OK</option>\
@@ -102,6 +103,25 @@ extension MetricsCollector {
             </body></html>
 
             """
+    }
+
+    /// One line per passive_results destination: what waits, what went, the last error.
+    static func passiveLines(_ value: ConfigValue?, now: Double) -> String {
+        guard case .array(let destinations)? = value else { return "" }
+        return destinations.map { node in
+            let entry = node.value
+            func integer(_ key: String) -> Int64 { if case .int(let number)? = entry[key]?.value { number } else { 0 } }
+            var text = "Passive results to \((entry["destination"]?.value.stringValue ?? "").htmlEscaped): \(integer("pending")) waiting"
+            if case .double(let age)? = entry["oldest_pending_age"]?.value { text += " (oldest \(Self.age(age)))" }
+            text += ", \(integer("sent")) sent"
+            if let last = entry["last_success"]?.value, case .double = last {
+                text += " (last <time data-epoch=\"\(epochText(last))\">\(secondText(last))</time>)"
+            }
+            let dropped = integer("dropped_expired") + integer("dropped_rejected")
+            if dropped > 0 { text += ", \(dropped) dropped" }
+            if integer("pending") > 0, let error = entry["last_error"]?.value.stringValue { text += "; last error: \(error.htmlEscaped)" }
+            return "<p class=\"passive\">\(text).</p>"
+        }.joined(separator: "\n")
     }
 
     /// A time to the second, in the server's zone (the page's script shows it in the viewer's).

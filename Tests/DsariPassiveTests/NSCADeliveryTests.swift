@@ -25,13 +25,18 @@ struct NSCADeliveryTests {
         defer { data.remove() }
         let destination = PassiveDestination(
             kind: .nsca(
-                host: "127.0.0.1", port: server.port, encryption: PassiveDestination.NSCAEncryption(rawValue: encryption)!, password: password))
+                host: "127.0.0.1", port: server.port, encryption: PassiveDestination.NSCAEncryption(rawValue: encryption)!,
+                password: password))
         let passive = PassiveResults(dataDirectory: data.path, destinations: [destination], log: { _, _, _ in })
         defer { passive.stop() }
         // 4,000 bytes of text: with the performance data it still fits NSCA's 4,096-byte field.
-        let results = (0..<12).map { Self.result($0, output: $0 == 5 ? "OK - " + String(repeating: "x", count: 3995) : "OK ünïcode ; semi \\ back \($0)") }
+        let results = (0..<12).map {
+            Self.result($0, output: $0 == 5 ? "OK - " + String(repeating: "x", count: 3995) : "OK ünïcode ; semi \\ back \($0)")
+        }
         for result in results { passive.submit(result) }
-        #expect(eventually(timeout: 30) { server.results.count == results.count }, "\(server.results.count) of \(results.count); \(server.server.log)")
+        #expect(
+            eventually(timeout: 30) { server.results.count == results.count },
+            "\(server.results.count) of \(results.count); \(server.server.log)")
         let received = server.results
         #expect(received.count == results.count)
         for (sent, got) in zip(results, received) {

@@ -20,7 +20,8 @@ public final class NSCAServer: Sendable {
     }
 
     public init(encryption: Int, password: String) throws {
-        guard let nsca = ["/usr/sbin/nsca", "/usr/local/sbin/nsca"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let nsca = ["/usr/sbin/nsca", "/usr/local/sbin/nsca"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
             throw ServerProcess.Failure(description: "nsca (Debian's nsca package) is needed; script/test installs it")
         }
         directory = try TemporaryDirectory(prefix: "dsari-nsca")
@@ -49,13 +50,18 @@ public final class NSCAServer: Sendable {
             _ = try BinaryRunner(path: "/bin/chmod").run(["755", directory.path])
         }
         // --single: one process, foreground (-f), so the test owns it.
-        server = ServerProcess(command: [nsca, "-c", directory.url("nsca.cfg"), "-f", "--single"], user: user, logPath: directory.url("nsca.log"))
+        server = ServerProcess(
+            command: [nsca, "-c", directory.url("nsca.cfg"), "-f", "--single"], user: user, logPath: directory.url("nsca.log"))
         try start()
     }
 
     /// Starts (again, after `stopServer`) and waits until it accepts connections.
     public func start() throws {
-        try server.start { (try? LoopbackConnection(host: "127.0.0.1", port: port)).map { $0.close(); return true } ?? false }
+        try server.start {
+            (try? LoopbackConnection(host: "127.0.0.1", port: port)).map {
+                $0.close(); return true
+            } ?? false
+        }
     }
 
     /// An outage: the daemon stops; the command file stays.
