@@ -22,8 +22,9 @@ struct Icinga2Transport: PassiveTransport {
             ("filter", .string("host.name==host_name && service.name==service_name")),
             ("filter_vars", .sortedMapping(["host_name": result.host, "service_name": result.service])),
             ("exit_status", .int(Int64(result.returnCode))),
-            ("plugin_output", .string(output)),
-            ("performance_data", .array(performance)),
+            // The API takes Nagios' names for these two.
+            (NagiosField.pluginOutput.rawValue, .string(output)),
+            (NagiosField.performanceData.rawValue, .array(performance)),
             ("check_source", .string(result.checkSource)),
             ("execution_start", .double(result.startTime)),
             ("execution_end", .double(result.endTime)),
@@ -56,6 +57,9 @@ struct Icinga2Transport: PassiveTransport {
         switch status {
         case 200 where answerText.contains("\"code\":200"):
             return
+        case 500 where answerText.replacingOccurrences(of: " ", with: "").contains("\"results\":[]"):
+            // Icinga 2.13's answer when the filter matches no object: it knows no such service.
+            throw .rejected("\(endpoint.url) has no service \(result.host)!\(result.service) (HTTP 500, no object matched)")
         case 200, 400, 404, 409, 422:
             // Understood and refused: no such service, or a result it will not take. Sending it again changes nothing.
             throw .rejected(

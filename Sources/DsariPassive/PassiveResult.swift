@@ -104,14 +104,15 @@ public struct PassiveResult: Sendable, Hashable {
         return result
     }
 
-    // MARK: The queue's JSON
+    // MARK: The queue's JSON (the check's fields under Nagios' names, as in run_data.nagios)
 
     var json: ConfigValue {
         .mapping(
             [
                 ("run_id", .string(runID)), ("job_name", .string(jobName)), ("host", .string(host)), ("service", .string(service)),
-                ("return_code", .int(Int64(returnCode))), ("plugin_output", .string(pluginOutput)),
-                ("long_plugin_output", .string(longPluginOutput)), ("performance_data", .string(performanceData)),
+                ("return_code", .int(Int64(returnCode))), (NagiosField.pluginOutput.rawValue, .string(pluginOutput)),
+                (NagiosField.longPluginOutput.rawValue, .string(longPluginOutput)),
+                (NagiosField.performanceData.rawValue, .string(performanceData)),
                 ("start_time", .double(startTime)), ("end_time", .double(endTime)), ("check_source", .string(checkSource)),
                 ("ttl", ttl.map(ConfigValue.double) ?? .null),
             ].map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) })
@@ -130,8 +131,10 @@ public struct PassiveResult: Sendable, Hashable {
             let code = number("return_code"), let start = number("start_time"), let end = number("end_time")
         else { return nil }
         self.init(
-            runID: runID, jobName: jobName, host: host, service: service, returnCode: Int(code), pluginOutput: text("plugin_output") ?? "",
-            longPluginOutput: text("long_plugin_output") ?? "", performanceData: text("performance_data") ?? "", startTime: start,
+            runID: runID, jobName: jobName, host: host, service: service, returnCode: Int(code),
+            pluginOutput: text(NagiosField.pluginOutput.rawValue) ?? "",
+            longPluginOutput: text(NagiosField.longPluginOutput.rawValue) ?? "",
+            performanceData: text(NagiosField.performanceData.rawValue) ?? "", startTime: start,
             endTime: end, checkSource: text("check_source") ?? host, ttl: number("ttl"))
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// passive_results end to end: a real dsari-daemon runs 10 checks a second
-/// and submits each result to a real nsca or Nagios 4; the destination is
+/// and submits each result to a real nsca, Nagios 4 (its command file) or
+/// Icinga 2 (its API); the destination is
 /// stopped for 20 s (and the daemon restarted meanwhile), then started
 /// again. Every result recorded arrives exactly once, in order per check;
 /// the metrics and `dsari-info check status` show it.
@@ -17,7 +18,7 @@ import Testing
 @Suite("passive results through an outage (built binary, real nsca and Nagios)", .serialized)
 struct PassiveResultsDaemonTests {
     enum Destination: String, CaseIterable, CustomTestStringConvertible {
-        case nsca, commandFile
+        case nsca, commandFile, icinga2
         var testDescription: String { rawValue }
     }
 
@@ -52,6 +53,7 @@ struct PassiveResultsDaemonTests {
     }
 
     static func server(_ destination: Destination) throws -> Server {
+        let services = (0..<checks).map { "check-\($0)" }
         func runID(_ output: String) -> String? {
             guard let range = output.range(of: "OK run ") else { return nil }
             return String(output[range.upperBound...].prefix { $0 != "|" })
@@ -69,7 +71,7 @@ struct PassiveResultsDaemonTests {
                     return byService
                 }, stop: nsca.stopServer, start: nsca.start, remove: nsca.stop)
         case .commandFile:
-            let nagios = try NagiosServer(host: "web-01", services: (0..<checks).map { "check-\($0)" })
+            let nagios = try NagiosServer(host: "web-01", services: services)
             return Server(
                 lines: "  - {type: command_file, path: \(nagios.commandFile), max_age: 600}\n",
                 received: {
@@ -80,6 +82,24 @@ struct PassiveResultsDaemonTests {
                     return byService
                 }, shownOutput: { service in nagios.serviceStatus[service]?["plugin_output"] },
                 stop: nagios.stopServer, start: nagios.start, remove: nagios.stop)
+        case .icinga2:
+            let icinga = try Icinga2Server(host: "web-01", services: services)
+            return Server(
+                lines: """
+                      - {type: icinga2, url: "\(icinga.url)", ca_file: \(icinga.certificates.caFile), user: \(Icinga2Server.user), password: \(Icinga2Server.password), max_age: 600}
+
+                    """,
+                received: {
+                    var byService: [String: [String]] = [:]
+                    for body in icinga.requestBodies {
+                        guard let names = body["filter_vars"] as? [String: String], names["host_name"] == "web-01",
+                            let service = names["service_name"], let output = body["plugin_output"] as? String, let id = runID(output)
+                        else { continue }
+                        byService[service, default: []].append(id)
+                    }
+                    return byService
+                }, shownOutput: { service in icinga.lastCheckResult(host: "web-01", service: service)?["output"] as? String },
+                stop: icinga.stopServer, start: icinga.start, remove: icinga.stop)
         }
     }
 
@@ -135,8 +155,8 @@ struct PassiveResultsDaemonTests {
                 "check-\(index): \(got.count) received, \(expected.count) recorded; first difference at \(zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count))"
             )
             total += expected.count
-            if destination == .commandFile, let last = expected.last {
-                // Nagios took them as results of its service, not just as lines.
+            if destination != .nsca, let last = expected.last {
+                // Nagios or Icinga took them as results of its service, not just as requests.
                 #expect(eventually(timeout: 10) { server.shownOutput("check-\(index)") == "OK run \(last)" })
             }
         }
@@ -145,7 +165,8 @@ struct PassiveResultsDaemonTests {
         // The counters: every result sent, failed attempts during the outage, nothing dropped, nothing waiting.
         let dump = try BinaryRunner("dsari-prometheus-exporter").run(
             ["-c", second.configDirectory, "--dump"], environment: ["DSARI_HOME": second.home.path])
-        let name = destination == .nsca ? "nsca 127.0.0.1:" : "command_file "
+        let name = ["nsca": "nsca 127.0.0.1:", "commandFile": "command_file ", "icinga2": "icinga2 https://127.0.0.1:"][
+            destination.rawValue]!
         let sent = dump.standardOutput.split(separator: "\n").first {
             $0.hasPrefix("dsari_passive_results_sent_total{destination=\"\(name)")
         }

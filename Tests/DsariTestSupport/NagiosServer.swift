@@ -123,8 +123,10 @@ public final class NagiosServer: Sendable {
         if let name = user.name {
             _ = try BinaryRunner(path: "/bin/chown").run(["-R", name + ":", path])
             _ = try BinaryRunner(path: "/bin/chmod").run(["755", path])
-            // The check result directory takes files from other users (dsari), as Debian's setgid one does.
-            _ = try BinaryRunner(path: "/bin/chmod").run(["1777", directory.url("checkresults")])
+            // The check result directory takes files from another user (the
+            // tests' dsari, root) that Nagios deletes once read: writable by
+            // all, without the sticky bit.
+            _ = try BinaryRunner(path: "/bin/chmod").run(["0777", directory.url("checkresults")])
         }
         server = ServerProcess(command: [nagios, directory.url("nagios.cfg")], user: user, logPath: directory.url("nagios.out"))
         try start()
