@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "DsariHTTPTests", dependencies: ["DsariHTTP", "DsariTestSupport"]),
         .testTarget(name: "DsariNRPETests", dependencies: ["DsariNRPE", "DsariCore", "DsariTestSupport"]),
         .testTarget(name: "DsariPassiveTests", dependencies: ["DsariPassive", "DsariCore", "DsariTestSupport"]),
-        .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariTestSupport"]),
+        .testTarget(name: "DsariMetricsTests", dependencies: ["DsariMetrics", "DsariStore", "DsariPassive", "DsariTestSupport"]),
         .testTarget(name: "DsariStoreTests", dependencies: ["DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariRenderTests", dependencies: ["DsariRender", "DsariCore", "DsariStore", "DsariTestSupport"]),
         .testTarget(name: "DsariEngineTests", dependencies: ["DsariEngine", "DsariStore", "DsariTestSupport"]),
