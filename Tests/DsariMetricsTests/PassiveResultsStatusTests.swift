@@ -30,7 +30,10 @@ import Testing
                     longPluginOutput: "", performanceData: "", startTime: now - 1, endTime: now, checkSource: "web-01"))
         }
         let collector = MetricsCollector(config: config)
-        #expect(eventually(timeout: 10) { (try? collector.collect())?.contains("dsari_passive_results_failed_total{destination=\"central <nsca>\"} 0") == false })
+        #expect(
+            eventually(timeout: 10) {
+                (try? collector.collect())?.contains("dsari_passive_results_failed_total{destination=\"central <nsca>\"} 0") == false
+            })
         let waiting = try collector.collect()
         #expect(waiting.contains("dsari_passive_results_queue_length{destination=\"central <nsca>\"} 2\n"), "\(waiting)")
         #expect(waiting.contains("dsari_passive_results_sent_total{destination=\"central <nsca>\"} 0\n"))
@@ -44,7 +47,8 @@ import Testing
         // Past max_age (3 s), both are dropped, counted as expired.
         #expect(
             eventually(timeout: 30) {
-                (try? collector.collect())?.contains("dsari_passive_results_dropped_total{destination=\"central <nsca>\",reason=\"expired\"} 2") == true
+                (try? collector.collect())?.contains(
+                    "dsari_passive_results_dropped_total{destination=\"central <nsca>\",reason=\"expired\"} 2") == true
             })
         let dropped = try collector.collect()
         #expect(dropped.contains("dsari_passive_results_queue_length{destination=\"central <nsca>\"} 0\n"))
