@@ -201,8 +201,8 @@ struct WebConfigTests {
         #expect(eventually { daemon.log.contains("serving /metrics") }, "\(daemon.log)")
         let line = try #require(daemon.log.split(separator: "\n").first { $0.contains("serving /metrics") })
         #expect(line.contains("basic auth from the web configuration"))
-        let portText = try #require(line.split(separator: " ").first { $0.hasPrefix("address=") }?.split(separator: ":").last)
-        let url = "http://127.0.0.1:\(portText)/metrics"
+        let port = try #require(daemon.httpPort)
+        let url = "http://127.0.0.1:\(port)/metrics"
         #expect(try Self.curl([url]).status == 401)
         #expect(try Self.curl(["-u", "prometheus:s3cret", url]).status == 200)
 

@@ -379,13 +379,8 @@ struct DaemonTests {
             backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
-        var logged: UInt16?
-        _ = eventually(timeout: 20) {
-            guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("serving /metrics") }) else { return false }
-            logged = line.split(separator: ":").last.flatMap { UInt16($0) }
-            return true
-        }
-        let port = try #require(logged, "\(daemon.log)")
+        _ = eventually(timeout: 20) { daemon.httpPort != nil }
+        let port = try #require(daemon.httpPort, "\(daemon.log)")
         var metrics = ""
         #expect(
             eventually {

@@ -55,6 +55,15 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// The port of its `http_listen` endpoints, from the `address=` of its
+    /// "serving /metrics" log line; nil until it has logged it.
+    public var httpPort: UInt16? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("serving /metrics") }),
+            let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") })
+        else { return nil }
+        return address.split(separator: ":").last.flatMap { UInt16($0) }
+    }
+
     public func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
     }
