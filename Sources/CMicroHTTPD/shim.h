@@ -149,12 +149,13 @@ static inline struct MHD_Daemon *dsari_http_start(dsari_http_server *server, con
     } else {
         port = ntohs(((const struct sockaddr_in *)address)->sin_port);
     }
+    /* The logger first: libmicrohttpd warns (through its own logger) when it is not. */
     return MHD_start_daemon(flags, port, NULL, NULL, &dsari_http_access, server,
+                            MHD_OPTION_EXTERNAL_LOGGER, dsari_http_error_log, server,
                             MHD_OPTION_SOCK_ADDR, address,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
-                            MHD_OPTION_EXTERNAL_LOGGER, dsari_http_error_log, server,
                             MHD_OPTION_ARRAY, tls_options,
                             MHD_OPTION_END);
 }

@@ -275,9 +275,11 @@ public final class MetricsCollector: Sendable {
         }
     }
 
+    /// Without a database yet (the daemon has not made it), every scrape
+    /// looks again: the cache is for runs read, not for an absent file.
     private func catchUpUnlessCached(_ state: inout State) throws {
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-        if let last = state.lastCatchUp, now - last < options.jobCacheTime { return }
+        if let last = state.lastCatchUp, now - last < options.jobCacheTime, state.store != nil { return }
         try catchUp(&state)
         state.lastCatchUp = now
     }

@@ -77,6 +77,21 @@ struct MetricsCollectorTests {
         #expect(!ours.contains("dsari_last_run_exit_code{job_name=\"idle\"}"))
     }
 
+    /// An exporter started before the daemon made its database: the first
+    /// scrape finds none, and the next one — within `job_cache_time` —
+    /// must look again instead of serving "no runs" for two minutes (seen
+    /// as a flaky LiveMetricsTests.theDaemonsPlanIsExported).
+    @Test func aDatabaseMadeAfterTheFirstScrapeIsReadAtTheNext() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var options = MetricsCollector.Options()
+        options.jobCacheTime = 120  // the exporter's default
+        let collector = MetricsCollector(config: config(directory, jobs: ["alpha"]), options: options)
+        #expect(try collector.collect().contains("dsari_run_count{job_name=\"alpha\"} 0\n"))
+        _ = try filledStore(directory, count: 3, seed: 1)
+        #expect(try collector.collect().contains("dsari_run_count{job_name=\"alpha\"} 1\n"))
+    }
+
     @Test func newRunsAreAddedIncrementally() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
