@@ -1,5 +1,6 @@
 import ArgumentParser
 import DsariCore
+import DsariEngine
 import DsariHTTP
 import DsariMetrics
 import DsariNagios
@@ -61,19 +62,24 @@ public struct PrometheusExporterCommand: ParsableCommand {
             }
             return
         }
+        // From here on, every line on stderr is a log line in the daemon's format (`LineLogHandler`).
+        let log = DaemonLog(debug: debug)
         let routes = StatusEndpoints.routes(collector: collector, metricsPath: metricsPath)
         let server: HTTPServer
         do {
             server = try HTTPServer(
                 host: listenAddress, port: UInt16(listenPort), routes: routes, webConfigPath: webConfigFile,
-                log: { StandardError.print("HTTP server: \($0)") })
+                log: { log.warning("HTTP server", ["reason": $0]) })
         } catch {
-            StandardError.print("error: \(error)")
+            log.error("cannot serve", ["address": "\(listenAddress):\(listenPort)", "reason": "\(error)"])
             throw ExitCode(1)
         }
-        StandardError.print(
-            "dsari-prometheus-exporter listening on \(listenAddress):\(server.port)\(metricsPath)\(server.security.map { " (\($0))" } ?? "")"
-        )
+        log.info(
+            "dsari-prometheus-exporter listening",
+            [
+                "address": ListenAddress(host: listenAddress, port: server.port).description, "path": metricsPath,
+                "security": server.security ?? "plain HTTP", "version": DsariVersion.string,
+            ])
         let configDirectory = options.resolvedConfigDirectory
         // Signals are handled on a queue of their own; this thread waits for a stop.
         let signals = DispatchQueue(label: "dsari-prometheus-exporter.signals")
@@ -82,9 +88,9 @@ public struct PrometheusExporterCommand: ParsableCommand {
         reload.setEventHandler {
             do {
                 collector.reload(config: try ConfigLoader.standard().load(configDirectory: configDirectory))
-                StandardError.print("configuration reloaded")
+                log.info("configuration reloaded")
             } catch {
-                StandardError.print("reload refused; keeping the running configuration: \(error)")
+                log.warning("reload refused; keeping the running configuration", ["reason": "\(error)"])
             }
         }
         reload.resume()

@@ -27,11 +27,12 @@ final class ExporterProcess {
         var found: UInt16?
         _ = eventually(timeout: 10) {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on 127.0.0.1:") }),
-                let portText = line.split(separator: ":").last?.split(separator: "/").first
+            // `… INFO dsari-prometheus-exporter listening address=127.0.0.1:PORT path=/metrics …`
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("dsari-prometheus-exporter listening") }),
+                let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=127.0.0.1:") })
             else { return false }
-            found = UInt16(portText)
-            return true
+            found = address.split(separator: ":").last.flatMap { UInt16($0) }
+            return found != nil
         }
         guard let found else {
             process.terminate()

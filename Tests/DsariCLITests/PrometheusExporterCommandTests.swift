@@ -43,6 +43,10 @@ struct PrometheusExporterCommandTests {
         #expect(eventually(timeout: 10) { !exporter.process.isRunning })
         exporter.process.waitUntilExit()
         #expect(exporter.process.terminationReason == .exit && exporter.process.terminationStatus == 0)
+        // Its stderr holds log lines in the daemon's format only (one logger, #17).
+        let lines = exporter.log.split(separator: "\n")
+        let format = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL) \S.*$/
+        #expect(lines.count >= 2 && lines.allSatisfy { $0.wholeMatch(of: format) != nil }, "\(exporter.log)")
     }
 
     @Test func dumpPrintsDsarisFamilies() throws {

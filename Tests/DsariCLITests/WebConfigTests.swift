@@ -68,7 +68,7 @@ struct WebConfigTests {
         try site.home.write("etc/web-config.yml", "basic_auth_users:\n" + (try site.users([("prometheus", "s3cret")])))
         let exporter = try ExporterProcess(home: site.home, arguments: ["--web.config.file", webConfig])
         defer { exporter.stop() }
-        #expect(exporter.log.contains("(basic auth from the web configuration)"), "\(exporter.log)")
+        #expect(exporter.log.contains("security=\"basic auth from the web configuration\""), "\(exporter.log)")
         let url = "http://127.0.0.1:\(exporter.port)"
 
         // Every path is protected; without credentials: 401 with the challenge.
@@ -98,7 +98,8 @@ struct WebConfigTests {
         #expect(try Self.curl(["-u", "grafana:other", url + "/metrics"]).status == 500)
         #expect(
             eventually(timeout: 5) {
-                exporter.log.contains("web-config.yml:2: \"basic_auth_users\": the password of \"grafana\" is not a bcrypt hash")
+                exporter.log.replacingOccurrences(of: "\\\"", with: "\"").contains(
+                    "web-config.yml:2: \"basic_auth_users\": the password of \"grafana\" is not a bcrypt hash")
             },
             "\(exporter.log)")
         try site.home.write("etc/web-config.yml", "basic_auth_users:\n" + (try site.users([("grafana", "other")])))
@@ -122,7 +123,7 @@ struct WebConfigTests {
             """ + (try site.users([("prometheus", "s3cret")])))
         let exporter = try ExporterProcess(home: site.home, arguments: ["--web.config.file", site.home.url("tls/web-config.yml")])
         defer { exporter.stop() }
-        #expect(exporter.log.contains("(HTTPS, client certificates RequireAndVerifyClientCert"), "\(exporter.log)")
+        #expect(exporter.log.contains("security=\"HTTPS, client certificates RequireAndVerifyClientCert"), "\(exporter.log)")
         let url = "https://127.0.0.1:\(exporter.port)/metrics"
         let tls = ["--cacert", site.certificates.caFile]
         let client = ["--cert", site.certificates.clientCertFile("scraper"), "--key", site.certificates.clientKeyFile("scraper")]
@@ -178,7 +179,8 @@ struct WebConfigTests {
                 ],
                 environment: ["DSARI_HOME": site.home.path], timeout: 30)
             #expect(result.status == 1, "\(text): \(result.standardError)")
-            #expect(result.standardError.contains(message), "\(result.standardError)")
+            // A log line: its reason="…" value has its quotes escaped.
+            #expect(result.standardError.replacingOccurrences(of: "\\\"", with: "\"").contains(message), "\(result.standardError)")
         }
     }
 
