@@ -5,8 +5,8 @@ import Foundation
 /// Passive results (`passive_results`): what each destination's queue on
 /// this host's data directory shows, for /metrics, /status.json and /status.
 extension MetricsCollector {
-    func passiveSnapshots(config: Config) -> [PassiveQueueSnapshot] {
-        PassiveQueueSnapshot.all(dataDirectory: config.dataDir)
+    func passiveSnapshots(config: Config, oldest: Bool = true) -> [PassiveQueueSnapshot] {
+        PassiveQueueSnapshot.all(dataDirectory: config.dataDir, oldest: oldest)
     }
 
     func addPassiveMetrics(_ snapshots: [PassiveQueueSnapshot], to writer: inout ExpositionWriter) {

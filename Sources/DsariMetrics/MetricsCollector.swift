@@ -156,7 +156,7 @@ public final class MetricsCollector: Sendable {
                         type: "gauge", .init(labels, .float(Double(JobAggregate.microseconds(run.startTime)) / 1_000_000)))
                 }
             }
-            addPassiveMetrics(passiveSnapshots(config: state.config), to: &writer)
+            addPassiveMetrics(passiveSnapshots(config: state.config, oldest: false), to: &writer)
             writer.add("dsari_time", help: "Current time, seconds since epoch", type: "gauge", .init([], .float(now())))
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
             writer.add("dsari_exporter_collect_seconds", help: "Time spent collecting metrics", type: "gauge", .init([], .float(elapsed)))

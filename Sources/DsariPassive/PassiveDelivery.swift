@@ -69,9 +69,6 @@ final class PassiveDelivery: @unchecked Sendable {
         queue.sync { stopped = true }
     }
 
-    /// For tests and `stop`: returns once everything submitted so far was handled or is waiting for a retry.
-    func settle() { queue.sync {} }
-
     /// Sends waiting results, oldest first, until the queue is empty or the
     /// destination fails (then a retry is scheduled).
     private func pump() {

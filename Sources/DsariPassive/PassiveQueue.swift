@@ -181,8 +181,10 @@ public struct PassiveQueueSnapshot: Sendable, Hashable {
     public var oldestPendingEndTime: Double?
     public var state: PassiveDeliveryState
 
-    /// Every queue under the data directory, by destination name.
-    public static func all(dataDirectory: String) -> [PassiveQueueSnapshot] {
+    /// Every queue under the data directory, by destination name. With
+    /// `oldest` the oldest waiting result is read for its age (status pages);
+    /// a scrape of the metrics does without that file read.
+    public static func all(dataDirectory: String, oldest readOldest: Bool = true) -> [PassiveQueueSnapshot] {
         let root = DataLayout(dataDirectory: dataDirectory).passiveRoot
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.compactMap { name -> PassiveQueueSnapshot? in
@@ -191,8 +193,10 @@ public struct PassiveQueueSnapshot: Sendable, Hashable {
                 let destination = try? String(contentsOfFile: DsariPaths.join(directory, PassiveQueue.destinationFileName), encoding: .utf8)
             else { return nil }
             let numbers = PassiveQueue.waitingNumbers(in: directory)
-            let oldest = numbers.first.flatMap { number in
-                (try? ConfigFileReader.read(path: DsariPaths.join(directory, String(format: "%016llu.json", number)), format: .json))
+            let oldest = numbers.first.flatMap { number -> Double? in
+                guard readOldest else { return nil }
+                return
+                    (try? ConfigFileReader.read(path: DsariPaths.join(directory, String(format: "%016llu.json", number)), format: .json))
                     .flatMap { PassiveResult(json: $0.value)?.endTime }
             }
             return PassiveQueueSnapshot(
