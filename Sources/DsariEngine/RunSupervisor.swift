@@ -199,7 +199,7 @@ final class RunSupervisor: @unchecked Sendable {
             let result = CheckResult(
                 exitCode: exitCode, standardOutput: "", timedOutAfter: nil, policy: run.job.check.outOfRangeExit,
                 asNRPE: run.job.nrpeCommand != nil)
-            data.append(.init(key: "nagios", value: ConfigNode(checkRunData(run, result))))
+            data.append(.init(key: NagiosField.runDataKey, value: ConfigNode(checkRunData(run, result))))
         }
         run.record.runData = .mapping(data)
         record(run)
@@ -228,7 +228,7 @@ final class RunSupervisor: @unchecked Sendable {
                         exitCode: run.record.exitCode ?? 3, standardOutput: String(decoding: summary.standardOutputPrefix, as: UTF8.self),
                         timedOutAfter: run.timedOut ? run.job.maxExecution : nil, policy: run.job.check.outOfRangeExit,
                         asNRPE: run.job.nrpeCommand != nil)
-                    add("nagios", checkRunData(run, result))
+                    add(NagiosField.runDataKey, checkRunData(run, result))
                 }
                 switch readReturnData(run) {
                 case .success(let returned?): add("return_data", returned)

@@ -123,7 +123,7 @@ public struct FinishedRunTimes: Sendable, Equatable {
     public var startTime: Double
     public var stopTime: Double
     public var exitCode: Int?
-    /// True when `run_data` carries a check result (`"nagios"`); its text is
+    /// True when `run_data` carries a check result (`NagiosField.runDataKey`); its text is
     /// not copied out of the database here (see `runData(at:)`).
     public var hasCheckResult: Bool
 

@@ -3,7 +3,8 @@ import Testing
 
 /// Each shared format is spelled in one source file: the data layout
 /// (`DataLayout`), the trigger file names (`TriggerFile`), the check fields
-/// of `run_data.nagios` and `/status.json` (`NagiosField`). A second
+/// of `run_data.nagios` and `/status.json`, and that key itself, also in
+/// the stores' SQL (`NagiosField`). A second
 /// spelling elsewhere is how two parts of the program drift apart.
 @Suite("shared formats have one owner")
 struct SharedFormatOwnershipTests {
@@ -26,15 +27,23 @@ struct SharedFormatOwnershipTests {
         ("\"output.txt\"", "DsariCore/Run/DataLayout.swift"),
         ("\"trigger.json\"", "DsariCore/Run/TriggerFile.swift"),
         ("\"trigger.yaml\"", "DsariCore/Run/TriggerFile.swift"),
-        ("\"current_state\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"plugin_output\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"long_plugin_output\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"performance_data\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"state_type\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"current_attempt\"", "DsariNagios/RecordedCheck.swift"),
-        ("\"is_flapping\"", "DsariNagios/RecordedCheck.swift"),
+        ("\"current_state\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"plugin_output\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"long_plugin_output\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"performance_data\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"state_type\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"current_attempt\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"is_flapping\"", "DsariCore/Run/NagiosField.swift"),
+        ("\"nagios\"", "DsariCore/Run/NagiosField.swift"),
     ])
     func spelledInOneFile(literal: String, owner: String) throws {
         #expect(try Self.files(containing: literal) == [owner])
+    }
+
+    /// The stores' SQL names the run-data key and its fields through
+    /// `NagiosField` too, not in the query text.
+    @Test(arguments: ["'nagios'", "'current_state'", "$.nagios", "nagios.current_state", "\\\"nagios\\\""])
+    func notSpelledInQueries(literal: String) throws {
+        #expect(try Self.files(containing: literal) == [])
     }
 }

@@ -1,3 +1,5 @@
+import DsariCore
+
 extension MySQLRunStore {
     /// dsari 2.0's two tables exactly as it creates them (SPEC §6a), so that
     /// either program can use the other's database.
@@ -150,7 +152,7 @@ extension MySQLRunStore {
         (
             // The exporter's incremental read from one index: whether a run
             // carries a check result as a stored column (a text search for
-            // the key `"nagios":` in the compact JSON we write — a key is the
+            // the key `NagiosField.runDataKey` and a colon in the compact JSON we write — a key is the
             // only place a quoted word is followed by a colon; a nested object
             // with that key reads as a candidate whose run data then decodes
             // to no check), and an index holding every column that read needs.
@@ -159,7 +161,7 @@ extension MySQLRunStore {
                 .column(
                     "runs", "dsari_check",
                     """
-                    ALTER TABLE runs ADD COLUMN dsari_check tinyint AS (LOCATE('"nagios":', run_data) > 0) STORED
+                    ALTER TABLE runs ADD COLUMN dsari_check tinyint AS (LOCATE('"\(NagiosField.runDataKey)":', run_data) > 0) STORED
                     """),
                 .index(
                     "runs", "dsari_swift_runs_exporter",

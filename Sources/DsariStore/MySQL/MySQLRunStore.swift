@@ -168,11 +168,11 @@ public final class MySQLRunStore: RunStore {
                 """
                 SELECT run_data FROM runs
                 WHERE host_name = \(db.literal(hostName)) AND job_name = \(db.literal(jobName))
-                    AND JSON_EXTRACT(run_data, '$.nagios.current_state') IS NOT NULL
+                    AND JSON_EXTRACT(run_data, '$.\(NagiosField.runDataKey).\(NagiosField.currentState.rawValue)') IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
                 """)
             // Spelled out: ConfigValue takes `nil` as a literal (.null), which would read as a result.
-            guard result.count > 0, let nagios = ConfigValue(storedJSON: result.text(0, 0))["nagios"] else { return nil }
+            guard result.count > 0, let nagios = ConfigValue(storedJSON: result.text(0, 0))[NagiosField.runDataKey] else { return nil }
             return nagios.value
         }
     }

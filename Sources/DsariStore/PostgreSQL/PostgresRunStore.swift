@@ -159,8 +159,8 @@ public final class PostgresRunStore: RunStore {
         try withConnection { db in
             let result = try db.query(
                 """
-                SELECT (run_data->'nagios')::text FROM runs
-                WHERE host_name = $1 AND job_name = $2 AND run_data->'nagios'->'current_state' IS NOT NULL
+                SELECT (run_data->'\(NagiosField.runDataKey)')::text FROM runs
+                WHERE host_name = $1 AND job_name = $2 AND run_data->'\(NagiosField.runDataKey)'->'\(NagiosField.currentState.rawValue)' IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
                 """, [hostName, jobName])
             // Spelled out: ConfigValue takes `nil` as a literal (.null), which would read as a result.
@@ -178,7 +178,7 @@ public final class PostgresRunStore: RunStore {
             try db.forEachRow(
                 """
                 SELECT dsari_seq, job_name, extract(epoch FROM schedule_time)::float8, extract(epoch FROM start_time)::float8,
-                    extract(epoch FROM stop_time)::float8, exit_code, run_data->'nagios' IS NOT NULL, host_name
+                    extract(epoch FROM stop_time)::float8, exit_code, run_data->'\(NagiosField.runDataKey)' IS NOT NULL, host_name
                 FROM runs WHERE dsari_seq > $1 \(hostCondition.map { "AND " + $0 } ?? "") ORDER BY dsari_seq
                 """, [String(position)] + (hostParameter.map { [$0] } ?? [])
             ) { row in

@@ -6,8 +6,8 @@ extension SQLiteRunStore {
         try withConnection { box in
             try box.query(
                 """
-                SELECT json_extract(run_data, '$.nagios') FROM runs
-                WHERE job_name = ? AND json_extract(run_data, '$.nagios.current_state') IS NOT NULL
+                SELECT json_extract(run_data, '$.\(NagiosField.runDataKey)') FROM runs
+                WHERE job_name = ? AND json_extract(run_data, '$.\(NagiosField.runDataKey).\(NagiosField.currentState.rawValue)') IS NOT NULL
                 ORDER BY stop_time DESC LIMIT 1
                 """, [.text(jobName)]
             ) { statement -> ConfigValue? in

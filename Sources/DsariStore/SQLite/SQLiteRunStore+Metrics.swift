@@ -10,7 +10,7 @@ extension SQLiteRunStore {
             try box.query(
                 """
                 SELECT rowid, job_name, schedule_time, start_time, stop_time, exit_code,
-                    instr(run_data, '"nagios"') > 0 FROM runs
+                    instr(run_data, '"\(NagiosField.runDataKey)"') > 0 FROM runs
                 WHERE rowid > ? AND stop_time IS NOT NULL ORDER BY rowid
                 """, [.integer(position)]
             ) { statement in
