@@ -26,7 +26,7 @@ public struct DaemonCommand: ParsableCommand {
     public func run() throws {
         // First of all, before the lock file names this process: a signal
         // sent while the daemon starts must neither kill it nor be lost.
-        DaemonSignals.hold()
+        SignalRouter.hold(Daemon.handledSignals)
         // Every line on stderr from here on is a log line (`LineLogHandler`).
         let log = DaemonLog(debug: debug)
         if fork {

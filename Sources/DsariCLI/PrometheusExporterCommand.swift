@@ -45,7 +45,13 @@ public struct PrometheusExporterCommand: ParsableCommand {
         guard jobCacheTime >= 0, jobCacheTime.isFinite else { throw ValidationError("--job-cache-time must be 0 or more seconds.") }
     }
 
+    /// SIGHUP reload, SIGINT/SIGTERM stop.
+    static let handledSignals = [SIGHUP, SIGINT, SIGTERM]
+
     public func run() throws {
+        // First of all, while serving: a SIGHUP or SIGTERM sent while the
+        // exporter starts must neither kill it nor be lost (`SignalRouter`).
+        if !dump { SignalRouter.hold(Self.handledSignals) }
         let config = try options.loadConfig(printWarnings: !dump)
         var collectorOptions = MetricsCollector.Options()
         collectorOptions.quantiles = quantiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -82,32 +88,27 @@ public struct PrometheusExporterCommand: ParsableCommand {
             ])
         let configDirectory = options.resolvedConfigDirectory
         // Signals are handled on a queue of their own; this thread waits for a stop.
-        let signals = DispatchQueue(label: "dsari-prometheus-exporter.signals")
-        signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signals)
-        reload.setEventHandler {
-            do {
-                collector.reload(config: try ConfigLoader.standard().load(configDirectory: configDirectory))
-                log.info("configuration reloaded")
-            } catch {
-                log.warning("reload refused; keeping the running configuration", ["reason": "\(error)"])
-            }
-        }
-        reload.resume()
         let stopped = DispatchSemaphore(value: 0)
-        let stops = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: signals)
-            source.setEventHandler { stopped.signal() }
-            source.resume()
-            return source
-        }
+        let signals = SignalRouter(
+            [
+                SIGHUP: {
+                    do {
+                        collector.reload(config: try ConfigLoader.standard().load(configDirectory: configDirectory))
+                        log.info("configuration reloaded")
+                    } catch {
+                        log.warning("reload refused; keeping the running configuration", ["reason": "\(error)"])
+                    }
+                },
+                SIGINT: { stopped.signal() },
+                SIGTERM: { stopped.signal() },
+            ], queue: DispatchQueue(label: "dsari-prometheus-exporter.signals"))
+        signals.release()
         // Under systemd (`Type=notify`): serving from now on.
         let notifier = ServiceManagerNotifier()
         notifier.ready(status: "serving \(metricsPath) on \(listenAddress):\(server.port)")
         stopped.wait()
         notifier.stopping()
         server.stop()
-        withExtendedLifetime((reload, stops)) {}
+        withExtendedLifetime(signals) {}
     }
 }

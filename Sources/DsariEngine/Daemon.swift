@@ -29,7 +29,7 @@ public final class Daemon: @unchecked Sendable {
     private var planner = RunPlanner()
     private var wakeTimer: DispatchSourceTimer?
     private var triggerTimer: DispatchSourceTimer?
-    private var signalSources: [DispatchSourceSignal] = []
+    private var signals: SignalRouter?
     private var shuttingDown = false
     /// What this daemon intends (next runs, draining), published through the
     /// store writer for the exporter and the status pages.
@@ -70,8 +70,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loads the configuration and opens the store; nothing runs until `start`.
-    /// Call `DaemonSignals.hold()` first, on the main thread, before any
-    /// other thread exists (this calls it too, for the calling thread).
+    /// Call `SignalRouter.hold(Daemon.handledSignals)` first, on the main
+    /// thread, before any other thread exists (this calls it too, for the
+    /// calling thread).
     /// `onReload` is called on the engine queue with each configuration a
     /// SIGHUP brought in (the listeners' and the metrics' reload);
     /// `onCheckResult` on the engine queue with each finished Nagios check
@@ -81,7 +82,7 @@ public final class Daemon: @unchecked Sendable {
         triggerScanInterval: Double = 2, onReload: @escaping @Sendable (Config) -> Void = { _ in },
         onCheckResult: @escaping @Sendable (Job, RunRecord, Config) -> Void = { _, _, _ in }
     ) throws {
-        DaemonSignals.hold()
+        SignalRouter.hold(Self.handledSignals)
         self.configDirectory = configDirectory
         self.log = log
         self.triggerScanInterval = triggerScanInterval
@@ -141,9 +142,8 @@ public final class Daemon: @unchecked Sendable {
                 status.withLock { $0 = code }
                 finished.signal()
             }, onStopping: onStopping)
-        // The sources are registered (`start` waited for them): this thread
-        // takes the held signals from now on, while it waits.
-        DaemonSignals.release()
+        // This thread takes the held signals from now on, while it waits.
+        queue.sync { signals }?.release()
         onReady()
         finished.wait()
         return status.withLock { $0 }
@@ -153,7 +153,6 @@ public final class Daemon: @unchecked Sendable {
     /// installs signal handlers and starts the timers. `onExit` is called with
     /// the exit status once a shutdown has finished.
     private func start(onExit: @escaping @Sendable (Int32) -> Void, onStopping: @escaping @Sendable () -> Void) {
-        let signalsRegistered = DispatchGroup()
         queue.sync {
             exitHandler = onExit
             stoppingHandler = onStopping
@@ -184,7 +183,14 @@ public final class Daemon: @unchecked Sendable {
                     scheduleRetry(job, status: supervisor.checkStatus(of: job))
                 }
             }
-            installSignals(registered: signalsRegistered)
+            signals = SignalRouter(
+                [
+                    SIGHUP: { [unowned self] in reload() },
+                    SIGINT: { [unowned self] in shutdown(reason: "SIGINT") },
+                    SIGTERM: { [unowned self] in shutdown(reason: "SIGTERM") },
+                    SIGQUIT: { [unowned self] in logStatus() },
+                    SIGUSR1: { [unowned self] in scanTriggers() },
+                ], queue: queue)
             let triggers = DispatchSource.makeTimerSource(queue: queue)
             triggers.schedule(deadline: .now(), repeating: triggerScanInterval, leeway: .milliseconds(200))
             triggers.setEventHandler { [unowned self] in scanTriggers() }
@@ -193,10 +199,6 @@ public final class Daemon: @unchecked Sendable {
             log.info("dsari-daemon started", ["jobs": "\(config.jobs.count)", "data_dir": config.dataDir, "version": DsariVersion.string])
             tick()
         }
-        // A source registers asynchronously; until then a signal's action is
-        // still the default one (terminate). The caller's thread unblocks the
-        // held signals next (`run`), so it waits here until every source is in place.
-        signalsRegistered.wait()
     }
 
     // MARK: Scheduling
@@ -370,27 +372,9 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Signals
 
-    /// Opens a signal source for each of `DaemonSignals.handled` (leaving
-    /// `registered` as each is in place); a signal held since start-up
-    /// (`DaemonSignals.hold`) is read and acted on then.
-    private func installSignals(registered: DispatchGroup) {
-        let handlers: [Int32: () -> Void] = [
-            SIGHUP: { [unowned self] in reload() },
-            SIGINT: { [unowned self] in shutdown(reason: "SIGINT") },
-            SIGTERM: { [unowned self] in shutdown(reason: "SIGTERM") },
-            SIGQUIT: { [unowned self] in logStatus() },
-            SIGUSR1: { [unowned self] in scanTriggers() },
-        ]
-        for number in DaemonSignals.handled {
-            guard let handler = handlers[number] else { continue }
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler(handler: handler)
-            registered.enter()
-            source.setRegistrationHandler { registered.leave() }
-            source.resume()
-            signalSources.append(source)
-        }
-    }
+    /// SIGHUP reload, SIGINT/SIGTERM stop, SIGQUIT status, SIGUSR1 trigger
+    /// scan: what `SignalRouter.hold` must hold from the first moment.
+    public static let handledSignals: [Int32] = [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1]
 
     /// SIGHUP: a new configuration at once; a bad one is refused and the old one kept.
     private func reload() {

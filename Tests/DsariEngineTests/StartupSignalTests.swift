@@ -16,14 +16,6 @@ import Testing
 struct StartupSignalTests {
     static let attempts = 20
 
-    /// Offsets after the pid appears, 0…50 ms, densest near 0: the start-up
-    /// work after the lock is written (a fresh database, recovery, listeners)
-    /// takes a few milliseconds.
-    static func offsetMicroseconds(_ attempt: Int) -> UInt32 {
-        let fraction = Double(attempt) / Double(attempts)
-        return UInt32(50_000 * fraction * fraction * fraction)
-    }
-
     static let config = """
         jobs:
           tick: {command: [/bin/true], schedule: "* * * * * *"}
@@ -58,7 +50,7 @@ struct StartupSignalTests {
     @Test(arguments: [SIGUSR1, SIGHUP])
     func aSignalDuringStartUpDoesNotKillTheDaemon(signalNumber: Int32) throws {
         for attempt in 0..<Self.attempts {
-            let offset = Self.offsetMicroseconds(attempt)
+            let offset = startUpSignalOffsetMicroseconds(attempt: attempt, of: Self.attempts)
             let daemon = try Self.startAndSignal(signalNumber, after: offset)
             defer { daemon.stop() }
             let ready = eventually(timeout: 30) { daemon.log.contains("dsari-daemon started") || !daemon.process.isRunning }
@@ -86,7 +78,7 @@ struct StartupSignalTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func aStopRequestDuringStartUpStopsTheDaemonCleanlyOnceReady(signalNumber: Int32) throws {
         for attempt in stride(from: 0, to: Self.attempts, by: 2) {
-            let daemon = try Self.startAndSignal(signalNumber, after: Self.offsetMicroseconds(attempt))
+            let daemon = try Self.startAndSignal(signalNumber, after: startUpSignalOffsetMicroseconds(attempt: attempt, of: Self.attempts))
             defer { daemon.stop() }
             let status = daemon.waitForExit(timeout: 20)
             try #require(status != nil, "attempt \(attempt): the stop request was lost: \(daemon.log)")

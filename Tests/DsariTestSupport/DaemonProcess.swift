@@ -97,3 +97,11 @@ public func eventually(timeout: Double = 20, _ condition: () throws -> Bool) ret
     } while Date() < deadline
     return try condition()
 }
+
+/// When the start-up signal tests send their signal, per attempt: 0…50 ms
+/// after the process shows it runs our code, densest near 0, where the
+/// start-up work (configuration, database, listeners) is.
+public func startUpSignalOffsetMicroseconds(attempt: Int, of attempts: Int) -> UInt32 {
+    let fraction = Double(attempt) / Double(attempts)
+    return UInt32(50_000 * fraction * fraction * fraction)
+}
