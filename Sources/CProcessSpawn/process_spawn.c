@@ -2,7 +2,12 @@
 #include "process_spawn.h"
 #include <signal.h>
 #include <spawn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -77,4 +82,61 @@ int dsari_epoll_wait(int epoll, int *fds, int max) {
 
 int dsari_eventfd(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+static long dsari_milliseconds_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int dsari_wait_for_exits(const pid_t *pids, int count, int timeout_ms) {
+    struct pollfd *watched = calloc(count > 0 ? (size_t)count : 1, sizeof(struct pollfd));
+    if (!watched) return -1;
+    int open_count = 0;
+    for (int i = 0; i < count; i++) {
+        int fd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+        if (fd >= 0) {
+            watched[open_count].fd = fd;
+            watched[open_count].events = POLLIN;
+            open_count++;
+        } else if (errno != ESRCH) {
+            int error = errno;
+            for (int j = 0; j < open_count; j++) close(watched[j].fd);
+            free(watched);
+            errno = error;
+            return -1;
+        }
+    }
+    long deadline = dsari_milliseconds_now() + timeout_ms;
+    int result = 0;
+    int left = open_count;
+    while (left > 0) {
+        long remaining = deadline - dsari_milliseconds_now();
+        if (remaining <= 0) {
+            result = 1;
+            break;
+        }
+        int ready = poll(watched, (nfds_t)open_count, (int)remaining);
+        if (ready < 0 && errno != EINTR) {
+            result = -1;
+            break;
+        }
+        left = 0;
+        for (int i = 0; i < open_count; i++) {
+            /* A pidfd is readable once its process has ended; stop watching it. */
+            if (watched[i].fd >= 0 && (watched[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                close(watched[i].fd);
+                watched[i].fd = -1;
+            }
+            if (watched[i].fd >= 0) left++;
+            watched[i].revents = 0;
+        }
+    }
+    int error = errno;
+    for (int i = 0; i < open_count; i++)
+        if (watched[i].fd >= 0) close(watched[i].fd);
+    free(watched);
+    errno = error;
+    return result;
 }

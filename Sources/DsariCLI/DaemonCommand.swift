@@ -57,19 +57,24 @@ public struct DaemonCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let config = daemon.initialConfiguration
-        let passiveResults = PassiveResults(
-            dataDirectory: config.dataDir, destinations: config.passiveResults,
-            log: { level, message, fields in log.write(level, message, fields: fields) })
+        // What serves beside the scheduler, stopped when the daemon has
+        // stopped, or when a later one cannot start (the last first).
+        var services = Services()
+        let passiveResults = services.add(
+            PassiveResults(
+                dataDirectory: config.dataDir, destinations: config.passiveResults,
+                log: { level, message, fields in log.write(level, message, fields: fields) }))
         passive.withLock { $0 = passiveResults }
         reloads.add { passiveResults.reload($0.passiveResults) }
         // With `http_listen`, this process serves the exporter's endpoints too.
-        var server: HTTPServer?
         if let listen = config.httpListen {
             let collector = MetricsCollector(config: config)
+            let server: HTTPServer
             do {
-                server = try HTTPServer(
-                    host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"),
-                    webConfigPath: config.httpWebConfig, log: { log.warning("HTTP server", ["reason": $0]) })
+                server = services.add(
+                    try HTTPServer(
+                        host: listen.host, port: listen.port, routes: StatusEndpoints.routes(collector: collector, metricsPath: "/metrics"),
+                        webConfigPath: config.httpWebConfig, log: { log.warning("HTTP server", ["reason": $0]) }))
             } catch {
                 log.error("cannot serve http_listen", ["address": "\(listen)", "reason": "\(error)"])
                 throw ExitCode(1)
@@ -78,13 +83,12 @@ public struct DaemonCommand: ParsableCommand {
             log.info(
                 "serving /metrics, /status and /status.json",
                 [
-                    "address": ListenAddress(host: listen.host, port: server?.port ?? listen.port).description,
-                    "security": server?.security ?? "plain HTTP",
+                    "address": ListenAddress(host: listen.host, port: server.port).description,
+                    "security": server.security ?? "plain HTTP",
                 ])
         }
-        let nrpe: NRPEListener?
         do {
-            nrpe = try startNRPEListener(config: config, daemon: daemon, reloads: reloads)
+            if let nrpe = try startNRPEListener(config: config, daemon: daemon, reloads: reloads) { services.add(nrpe) }
         } catch {
             log.error("cannot answer on nrpe_listen", ["address": config.nrpeListener.address.map { "\($0)" } ?? "", "reason": "\(error)"])
             throw ExitCode(1)
@@ -95,9 +99,7 @@ public struct DaemonCommand: ParsableCommand {
         let notifier = ServiceManagerNotifier()
         let status = daemon.run(
             onReady: { notifier.ready(status: "scheduling \(config.jobs.count) jobs") }, onStopping: { notifier.stopping() })
-        server?.stop()
-        nrpe?.stop()
-        passiveResults.stop()
+        services.stopAll()
         if status != 0 { throw ExitCode(status) }
     }
 

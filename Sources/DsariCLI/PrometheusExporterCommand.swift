@@ -71,11 +71,13 @@ public struct PrometheusExporterCommand: ParsableCommand {
         // From here on, every line on stderr is a log line in the daemon's format (`LineLogHandler`).
         let log = DaemonLog(debug: debug)
         let routes = StatusEndpoints.routes(collector: collector, metricsPath: metricsPath)
+        var services = Services()
         let server: HTTPServer
         do {
-            server = try HTTPServer(
-                host: listenAddress, port: UInt16(listenPort), routes: routes, webConfigPath: webConfigFile,
-                log: { log.warning("HTTP server", ["reason": $0]) })
+            server = services.add(
+                try HTTPServer(
+                    host: listenAddress, port: UInt16(listenPort), routes: routes, webConfigPath: webConfigFile,
+                    log: { log.warning("HTTP server", ["reason": $0]) }))
         } catch {
             log.error("cannot serve", ["address": "\(listenAddress):\(listenPort)", "reason": "\(error)"])
             throw ExitCode(1)
@@ -108,7 +110,7 @@ public struct PrometheusExporterCommand: ParsableCommand {
         notifier.ready(status: "serving \(metricsPath) on \(listenAddress):\(server.port)")
         stopped.wait()
         notifier.stopping()
-        server.stop()
+        services.stopAll()
         withExtendedLifetime(signals) {}
     }
 }

@@ -57,14 +57,24 @@ final class ChildReaper: @unchecked Sendable {
                 condition.unlock()
                 handler?(status)
             } else if errno == ECHILD {
-                // Registered children that are already gone (reaped elsewhere):
-                // report them as killed rather than wait forever.
+                // No child at all, yet callbacks are registered: their
+                // children are gone (reaped elsewhere). Asked again under the
+                // lock, where no spawn can come between: a child started
+                // since shows as running (0) or ended (its pid).
                 condition.lock()
-                let lost = handlers.filter { kill($0.key, 0) != 0 }
-                for pid in lost.keys { handlers.removeValue(forKey: pid) }
+                var lost: [ExitHandler] = []
+                var reaped: (ExitHandler?, Int32)?
+                let again = waitpid(-1, &status, WNOHANG)
+                if again > 0 {
+                    reaped = (handlers.removeValue(forKey: again), status)
+                } else if again < 0, errno == ECHILD {
+                    lost = Array(handlers.values)
+                    handlers.removeAll()
+                }
                 condition.unlock()
-                for handler in lost.values { handler(9) }
-                if lost.isEmpty { usleep(10_000) }
+                if let (handler, status) = reaped { handler?(status) }
+                // Reported as killed (SIGKILL's wait status) rather than waited for forever.
+                for handler in lost { handler(9) }
             }
         }
     }

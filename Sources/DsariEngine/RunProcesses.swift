@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Foundation
 
 /// The processes of runs, found through /proc: every process carrying the
@@ -63,8 +64,9 @@ enum RunProcesses {
 
     /// SIGKILL passes until one finds no process of the runs alive — a
     /// process forked between a pass's scan and its kill is found by the
-    /// next — or `timeout` seconds have passed. Returns every process killed,
-    /// per run.
+    /// next — or `timeout` seconds have passed. Between passes it waits for
+    /// the killed to end (pidfds: they are not all the daemon's children).
+    /// Returns every process killed, per run.
     static func killAll(_ runs: [Target], timeout: Double = 5) -> [String: Set<Int32>] {
         var killed: [String: Set<Int32>] = [:]
         let deadline = Date().addingTimeInterval(timeout)
@@ -72,9 +74,14 @@ enum RunProcesses {
             let found = signal(SIGKILL, runs)
             if found.isEmpty { break }
             for (runID, pids) in found { killed[runID, default: []].formUnion(pids) }
-            guard Date() < deadline else { break }
-            // The killed become zombies (skipped by the scan) within moments.
-            usleep(5_000)
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { break }
+            // The killed become zombies (skipped by the next scan) as they end.
+            let pids = found.values.flatMap { $0 }
+            if dsari_wait_for_exits(pids, Int32(pids.count), Int32(min(left, 60) * 1000)) < 0 {
+                // No pidfds (a kernel before 5.3): look again shortly.
+                usleep(5_000)
+            }
         }
         return killed
     }

@@ -7,7 +7,7 @@ import Synchronization
 /// (405 with `Allow` otherwise), 404 for unknown paths, a connection limit
 /// and an idle timeout so slow or idle clients cannot starve the others.
 /// The one owner of the C handles; nothing else imports CMicroHTTPD.
-public final class HTTPServer: Sendable {
+public final class HTTPServer: Service {
     public typealias Route = @Sendable (HTTPRequest) -> HTTPResponse
 
     public struct StartError: Error, CustomStringConvertible {

@@ -16,7 +16,7 @@ import Foundation
 ///
 /// The answer comes from `responder`, which may call back from any thread
 /// and later (a check run on demand).
-public final class NRPEListener: @unchecked Sendable {
+public final class NRPEListener: Service, @unchecked Sendable {
     // @unchecked: `connections`, `nextID` and the sockets are used on the
     // listener thread only; `inbox` and `stopping` under `lock`.
 

@@ -7,7 +7,7 @@ import Synchronization
 /// agent side of NSCA, Nagios' command file and the Icinga 2 API. Each
 /// destination has its own queue on disk and its own sender; `submit`
 /// only hands the result over, so the scheduler never waits for a network.
-public final class PassiveResults: Sendable {
+public final class PassiveResults: Service {
     public typealias Log = @Sendable (Logger.Level, String, [String: String]) -> Void
 
     private let dataDirectory: String

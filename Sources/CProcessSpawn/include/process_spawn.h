@@ -25,4 +25,9 @@ int dsari_epoll_remove(int epoll, int fd);
 int dsari_epoll_wait(int epoll, int *fds, int max);
 /// A close-on-exec, non-blocking eventfd, or -1.
 int dsari_eventfd(void);
+/// Waits until every process of `pids` has ended (its own children or not:
+/// through pidfds, no polling), or `timeout_ms` milliseconds have passed.
+/// A process already gone counts as ended. Returns 0 when all ended, 1 on
+/// timeout, -1 (errno set) when pidfds are unavailable (Linux before 5.3).
+int dsari_wait_for_exits(const pid_t *pids, int count, int timeout_ms);
 #endif
