@@ -1,5 +1,6 @@
 import ArgumentParser
 import DsariCore
+import DsariEngine
 import DsariNagios
 import Foundation
 
@@ -32,6 +33,22 @@ public struct ConfigDirectoryOptions: ParsableArguments {
             return config
         } catch let error as ConfigError {
             StandardError.print("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension ConfigDirectoryOptions {
+    /// Loads the configuration for a command whose standard error is a log
+    /// (dsari-prometheus-exporter, dsari-render): its warnings and a refusal
+    /// are log lines; a refusal becomes exit code 1.
+    func loadConfig(log: DaemonLog) throws -> Config {
+        do {
+            let config = try ConfigLoader.standard().load(configDirectory: resolvedConfigDirectory)
+            for warning in config.warnings { log.warning("\(warning)") }
+            return config
+        } catch let error as ConfigError {
+            log.error("configuration refused", ["reason": "\(error)"])
             throw ExitCode(1)
         }
     }

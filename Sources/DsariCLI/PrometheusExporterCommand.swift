@@ -52,7 +52,9 @@ public struct PrometheusExporterCommand: ParsableCommand {
         // First of all, while serving: a SIGHUP or SIGTERM sent while the
         // exporter starts must neither kill it nor be lost (`SignalRouter`).
         if !dump { SignalRouter.hold(Self.handledSignals) }
-        let config = try options.loadConfig(printWarnings: !dump)
+        // Serving, every line on stderr is a log line in the daemon's format (`LineLogHandler`).
+        let log = DaemonLog(debug: debug)
+        let config = try dump ? options.loadConfig(printWarnings: false) : options.loadConfig(log: log)
         var collectorOptions = MetricsCollector.Options()
         collectorOptions.quantiles = quantiles.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         collectorOptions.includeRunning = !noRunning
@@ -68,8 +70,6 @@ public struct PrometheusExporterCommand: ParsableCommand {
             }
             return
         }
-        // From here on, every line on stderr is a log line in the daemon's format (`LineLogHandler`).
-        let log = DaemonLog(debug: debug)
         let routes = StatusEndpoints.routes(collector: collector, metricsPath: metricsPath)
         var services = Services()
         let server: HTTPServer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DsariCore
+import DsariEngine
 import DsariRender
 
 /// `dsari-render [-r] [--debug]`: static HTML reports of the finished runs in `DATA_DIR/html/`.
@@ -39,26 +40,28 @@ public struct RenderCommand: ParsableCommand {
             print(source, terminator: "")
             return
         }
-        let config = try options.loadConfig()
-        let history = try RunHistory(config: config)
+        // Every line on stderr is a log line in the daemon's format
+        // (`LineLogHandler`): dsari-render runs from cron beside the daemon,
+        // and its lines land in the same logs.
+        let log = DaemonLog(debug: debug)
+        let config = try options.loadConfig(log: log)
+        let history = try RunHistory(config: config, applicationName: "dsari-render", report: { log.error($0) })
         let renderer = ReportRenderer(config: config, options: .init(regenerate: regenerate))
         let summary: ReportRenderer.Summary
         do {
             summary = try renderer.render(store: history.store)
         } catch let error as TemplateError {
-            StandardError.print("error: template \(error)")
+            log.error("template \(error)")
             throw ExitCode(1)
-        } catch let error as ReportError {
-            StandardError.print("error: \(error)")
+        } catch {
+            log.error("\(error)")
             throw ExitCode(1)
         }
-        for warning in summary.warnings { StandardError.print("warning: \(warning)") }
-        for skipped in summary.skippedRuns { StandardError.print("warning: run skipped: \(skipped)") }
-        if debug {
-            for origin in summary.templateOrigins { StandardError.print("template \(origin)") }
-            for file in summary.writtenFiles { StandardError.print("wrote \(file)") }
-        }
-        StandardError.print("dsari-render: \(Self.describe(summary)) in \(renderer.outputDirectory)")
+        for warning in summary.warnings { log.warning("\(warning)") }
+        for skipped in summary.skippedRuns { log.warning("run skipped: \(skipped)") }
+        for origin in summary.templateOrigins { log.debug("template \(origin)") }
+        for file in summary.writtenFiles { log.debug("wrote \(file)") }
+        log.info("reports rendered: \(Self.describe(summary))", ["output_dir": renderer.outputDirectory])
     }
 
     /// `2 run pages, 1 job page and the index written; 40 run pages and 3 job pages unchanged`.

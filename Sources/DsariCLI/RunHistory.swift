@@ -17,12 +17,17 @@ struct RunHistory {
     /// The database in words (the SQLite file, or PostgreSQL's host and database).
     var databaseDescription: String { RunStores.describe(config) }
 
-    init(config: Config) throws {
+    /// Opens the store; a failure is told through `report` (by default an
+    /// `error:` line on standard error) and becomes exit code 1.
+    init(
+        config: Config, applicationName: String = "dsari-info",
+        report: (String) -> Void = { StandardError.print("error: " + $0) }
+    ) throws {
         self.config = config
         do {
-            store = try RunStores.open(config, access: .read, applicationName: "dsari-info")
+            store = try RunStores.open(config, access: .read, applicationName: applicationName)
         } catch {
-            StandardError.print("error: the run database \(RunStores.describe(config)) cannot be opened: \(error)")
+            report("the run database \(RunStores.describe(config)) cannot be opened: \(error)")
             throw ExitCode(1)
         }
     }

@@ -34,9 +34,11 @@ struct PrometheusExporterCommandTests {
     func signalsReloadAndStop(stop: Int32) throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
-        try home.write("etc/dsari.yaml", "jobs:\n  a: {command: [/bin/true]}\n")
+        // An unknown key: its warning is a log line too.
+        try home.write("etc/dsari.yaml", "jobs:\n  a: {command: [/bin/true]}\ncolour: teal\n")
         let exporter = try ExporterProcess(home: home)
         defer { exporter.stop() }
+        #expect(exporter.log.contains(" WARNING ") && exporter.log.contains("colour"), "\(exporter.log)")
         kill(exporter.process.processIdentifier, SIGHUP)
         #expect(eventually(timeout: 10) { exporter.log.contains("configuration reloaded") }, "\(exporter.log)")
         kill(exporter.process.processIdentifier, stop)

@@ -163,7 +163,15 @@ struct RenderCommandTests {
         for (file, inode) in first where !["index.html", "build/index.html"].contains(file) {
             #expect(after[file] == inode, "\(file) left alone")
         }
-        #expect(third.standardError.contains("wrote \(fixture.html(Fixture.runPage(newRun)))"))
+        #expect(third.standardError.contains("DEBUG wrote \(fixture.html(Fixture.runPage(newRun)))"))
+        // Its stderr holds log lines in the daemon's format only (one logger, #17), --debug's too.
+        let lines = third.standardError.split(separator: "\n")
+        let format = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARNING|ERROR) \S.*$/
+        #expect(lines.count >= 3 && lines.allSatisfy { $0.wholeMatch(of: format) != nil }, "\(third.standardError)")
+        let summary =
+            "INFO reports rendered: 1 run page, 1 job page and the index written; 4 run pages and 3 job pages unchanged"
+            + " output_dir=\(fixture.home.url("var/html"))"
+        #expect(third.standardError.contains(summary), "\(third.standardError)")
         #expect(try fixture.page("build/index.html").contains(newRun.runID))
 
         let regenerated = try fixture.render(["-r"])
@@ -214,7 +222,7 @@ struct RenderCommandTests {
         let result = try fixture.render()
         #expect(result.status == 1)
         #expect(
-            result.standardError.contains("error: template \(file):3:3: {{#output}} is never closed (no {{/output}} follows)."),
+            result.standardError.contains("ERROR template \(file):3:3: {{#output}} is never closed (no {{/output}} follows)."),
             "\(result.standardError)")
         #expect(!fixture.exists(""), "nothing written")
     }
@@ -228,7 +236,7 @@ struct RenderCommandTests {
         let result = try fixture.render()
         #expect(result.status == 1)
         #expect(
-            result.standardError.contains("error: template \(file):2:27: there is no variable \"exit_cod\" here"), "\(result.standardError)"
+            result.standardError.contains("ERROR template \(file):2:27: there is no variable \"exit_cod\" here"), "\(result.standardError)"
         )
         #expect(!fixture.exists(""))
     }
