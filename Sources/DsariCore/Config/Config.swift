@@ -35,7 +35,7 @@ public struct Config: Sendable {
     /// Output kept per run (`output.txt`) unless a job sets its own; beyond
     /// it the output is cut with a marker line and the run goes on.
     public var maxOutputBytes: Int = Config.defaultMaxOutputBytes
-    public static let defaultMaxOutputBytes = 16 * 1024 * 1024
+    static let defaultMaxOutputBytes = 16 * 1024 * 1024
     /// When set, dsari-daemon serves the exporter's endpoints itself (one process suffices).
     public var httpListen: ListenAddress?
     /// `http_web_config`: TLS and basic auth for those endpoints (an absolute path, checked at load).
@@ -48,7 +48,7 @@ public struct Config: Sendable {
     public var metricsDurationBuckets: [Double]?
     /// `nrpe_out_of_range_exit`: the `out_of_range_exit` of jobs made from
     /// an nrpe.cfg (they have `nrpe_command`) that do not set their own.
-    public var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
+    var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
 
     /// The output limit of `job`.
     public func maxOutputBytes(for job: Job) -> Int { job.maxOutputBytes ?? maxOutputBytes }

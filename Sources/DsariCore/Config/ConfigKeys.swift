@@ -26,12 +26,12 @@ public struct ConfigKey: Sendable {
     public let name: String
     public let place: Place
     /// The default, as the reference writes it ("" when there is none to speak of).
-    public let defaultValue: String
+    let defaultValue: String
     /// One line for the reference.
     public let summary: String
     public let dump: Dump
     /// True for dsari 2.0's own keys.
-    public let fromDsari: Bool
+    let fromDsari: Bool
 
     init(_ name: String, _ place: Place, _ defaultValue: String, _ summary: String, dsari: Bool = false, dump: Dump) {
         self.name = name

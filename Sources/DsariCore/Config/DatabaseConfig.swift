@@ -11,7 +11,7 @@ public struct DatabaseConfig: Sendable, Hashable {
     public static let postgresql = "postgresql"
     public static let mysql = "mysql"
     /// What `database.type` may be, in the order messages list them.
-    public static let supportedTypes = [sqlite3, postgresql, mysql]
+    static let supportedTypes = [sqlite3, postgresql, mysql]
 
     public var type: String
     /// The SQLite file; nil means `DATA_DIR/dsari.sqlite3`.
@@ -78,7 +78,7 @@ public struct DatabaseConfig: Sendable, Hashable {
 
     /// `database` as `config dump` shows it: what the backend uses,
     /// passwords as `***`; `databaseFile` is the SQLite file in use.
-    public func dumpValue(databaseFile: String) -> ConfigValue {
+    func dumpValue(databaseFile: String) -> ConfigValue {
         switch type {
         case DatabaseConfig.postgresql:
             return [

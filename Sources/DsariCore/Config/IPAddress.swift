@@ -85,7 +85,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 /// (all its bits): an entry of `nrpe_allowed_hosts`.
 public struct IPNetwork: Sendable, Hashable {
     public let address: IPAddress
-    public let prefixLength: Int
+    let prefixLength: Int
 
     public init(address: IPAddress, prefixLength: Int? = nil) {
         self.address = address

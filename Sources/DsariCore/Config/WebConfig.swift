@@ -63,7 +63,7 @@ public struct WebConfig: Sendable, Hashable {
         case tls13 = "TLS13"
 
         /// GnuTLS's name of the version.
-        public var gnuTLSName: String {
+        var gnuTLSName: String {
             switch self {
             case .tls10: "VERS-TLS1.0"
             case .tls11: "VERS-TLS1.1"

@@ -19,7 +19,7 @@ public struct DataLayout: Sendable, Hashable {
     public static let compressedOutputFileName = outputFileName + ".gz"
 
     /// `DATA_DIR/runs/JOB`: the job's runs, and `JOB_DIR` in a run's environment.
-    public func jobDirectory(_ jobName: String) -> String {
+    func jobDirectory(_ jobName: String) -> String {
         DsariPaths.join(DsariPaths.join(dataDirectory, "runs"), jobName)
     }
 

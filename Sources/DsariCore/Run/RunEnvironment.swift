@@ -36,7 +36,7 @@ public struct RunEnvironment: Sendable {
     }
 
     private var layout: DataLayout { DataLayout(dataDirectory: dataDirectory) }
-    public var jobDirectory: String { layout.jobDirectory(job.name) }
+    var jobDirectory: String { layout.jobDirectory(job.name) }
     public var runDirectory: String { layout.runDirectory(job: job.name, runID: run.runID) }
 
     /// Epoch seconds as dsari prints them in the environment (Python `str(float)`).

@@ -41,7 +41,7 @@ public struct TriggerFile: Sendable {
     }
 
     /// The trigger files waiting in a job's trigger directory, preferred first.
-    public static func pendingFiles(in directory: String) -> [String] {
+    static func pendingFiles(in directory: String) -> [String] {
         names.map { DsariPaths.join(directory, $0) }.filter { FileManager.default.fileExists(atPath: $0) }
     }
 

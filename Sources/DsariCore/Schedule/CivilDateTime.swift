@@ -4,15 +4,15 @@
 ///
 /// Arithmetic uses the proleptic Gregorian calendar through a day count
 /// (days since 1970-01-01), so every field combination can be normalized.
-public struct CivilDateTime: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var year: Int
-    public var month: Int  // 1...12
-    public var day: Int  // 1...31
-    public var hour: Int  // 0...23
-    public var minute: Int  // 0...59
-    public var second: Int  // 0...59
+struct CivilDateTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    var year: Int
+    var month: Int  // 1...12
+    var day: Int  // 1...31
+    var hour: Int  // 0...23
+    var minute: Int  // 0...59
+    var second: Int  // 0...59
 
-    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+    init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
         self.year = year
         self.month = month
         self.day = day
@@ -22,7 +22,7 @@ public struct CivilDateTime: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     /// The wall-clock time `seconds` seconds after 1970-01-01 00:00:00 (no zone).
-    public init(secondsSinceEpoch seconds: Int64) {
+    init(secondsSinceEpoch seconds: Int64) {
         let days = Int(seconds.floorDivided(by: 86_400))
         let rest = Int(seconds - Int64(days) * 86_400)
         let date = CivilDate(daysSinceEpoch: days)
@@ -32,44 +32,44 @@ public struct CivilDateTime: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     /// Seconds since 1970-01-01 00:00:00 of this wall-clock time read as if it were UTC.
-    public var secondsSinceEpoch: Int64 {
+    var secondsSinceEpoch: Int64 {
         Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    public var date: CivilDate { CivilDate(year: year, month: month, day: day) }
+    var date: CivilDate { CivilDate(year: year, month: month, day: day) }
 
     /// Day of the week, 0 = Sunday … 6 = Saturday.
-    public var weekday: Int { date.weekday }
+    var weekday: Int { date.weekday }
 
-    public static func < (lhs: CivilDateTime, rhs: CivilDateTime) -> Bool {
+    static func < (lhs: CivilDateTime, rhs: CivilDateTime) -> Bool {
         (lhs.year, lhs.month, lhs.day, lhs.hour, lhs.minute, lhs.second)
             < (rhs.year, rhs.month, rhs.day, rhs.hour, rhs.minute, rhs.second)
     }
 
-    public func adding(seconds: Int64) -> CivilDateTime {
+    func adding(seconds: Int64) -> CivilDateTime {
         CivilDateTime(secondsSinceEpoch: secondsSinceEpoch + seconds)
     }
 
     /// ISO 8601 without offset, e.g. `2024-03-10T02:30:00`.
-    public var description: String {
+    var description: String {
         "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
     }
 }
 
 /// A calendar date (proleptic Gregorian).
-public struct CivilDate: Hashable, Comparable, Sendable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+struct CivilDate: Hashable, Comparable, Sendable {
+    var year: Int
+    var month: Int
+    var day: Int
 
-    public init(year: Int, month: Int, day: Int) {
+    init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
     /// Howard Hinnant's `civil_from_days`.
-    public init(daysSinceEpoch: Int) {
+    init(daysSinceEpoch: Int) {
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -83,7 +83,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 
     /// Howard Hinnant's `days_from_civil`; out-of-range months and days are
     /// not normalized here (use `normalized` first when they may be).
-    public var daysSinceEpoch: Int {
+    var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -94,19 +94,19 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     }
 
     /// 0 = Sunday … 6 = Saturday.
-    public var weekday: Int { (daysSinceEpoch + 4).floorModulo(7) }
+    var weekday: Int { (daysSinceEpoch + 4).floorModulo(7) }
 
-    public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
+    func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
-    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
+    static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
-    public static func isLeapYear(_ year: Int) -> Bool {
+    static func isLeapYear(_ year: Int) -> Bool {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -114,7 +114,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
         }
     }
 
-    public static func daysInYear(_ year: Int) -> Int { isLeapYear(year) ? 366 : 365 }
+    static func daysInYear(_ year: Int) -> Int { isLeapYear(year) ? 366 : 365 }
 }
 
 extension BinaryInteger {

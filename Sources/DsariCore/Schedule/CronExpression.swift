@@ -4,13 +4,13 @@
 /// Matching follows croniter, which dsari 2.0 uses: when both day of month
 /// and day of week are restricted (do not cover their whole range), a day
 /// matches if either does; otherwise only the restricted one counts.
-public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
+struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// Allowed values per field, as bit sets (bit n = value n).
     private var allowed: [UInt64]
     /// The expression as written, after hash expansion.
-    public let fields: [String]
+    let fields: [String]
 
-    public init(fields: [String]) throws(ScheduleError) {
+    init(fields: [String]) throws(ScheduleError) {
         let text = fields.joined(separator: " ")
         guard fields.count == 6 else {
             throw ScheduleError(schedule: text, reason: "expected 5 or 6 fields, found \(fields.count)")
@@ -23,7 +23,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         self.fields = fields
     }
 
-    public var description: String { fields.joined(separator: " ") }
+    var description: String { fields.joined(separator: " ") }
 
     private func allows(_ field: CronField, _ value: Int) -> Bool {
         allowed[field.rawValue] & (1 << UInt64(value)) != 0
@@ -58,7 +58,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// The smallest wall-clock time that matches and is strictly after `time`,
     /// or nil when none exists within `searchYears` years (an expression like
     /// `0 0 30 2 * 0` never matches).
-    public func next(after time: CivilDateTime, searchYears: Int = 50) -> CivilDateTime? {
+    func next(after time: CivilDateTime, searchYears: Int = 50) -> CivilDateTime? {
         var date = time.date
         // The first candidate second of the start day is the one after `time`.
         var fromSecondOfDay = time.hour * 3600 + time.minute * 60 + time.second + 1

@@ -1,11 +1,11 @@
 /// One of the six fields of a dsari cron expression, in dsari's order
 /// (seconds last), with the bounds used for parsing and for hashing.
-public enum CronField: Int, CaseIterable, Sendable {
+enum CronField: Int, CaseIterable, Sendable {
     case minute = 0, hour, dayOfMonth, month, dayOfWeek, second
 
     /// The bounds `H` hashes over. Day of week hashes over 0–6 (as dsari 2.0's
     /// croniter does); a literal 7 is still accepted as Sunday when parsing.
-    public var hashBounds: ClosedRange<Int> {
+    var hashBounds: ClosedRange<Int> {
         switch self {
         case .minute, .second: 0...59
         case .hour: 0...23

@@ -5,7 +5,7 @@ extension RRule {
     /// `until` is the rule's end on the same wall clock as `dtstart` (the caller
     /// converts a UTC `UNTIL=…Z`); an occurrence equal to it is included.
     /// DTSTART is an occurrence only when it matches the rule.
-    public func occurrences(dtstart: CivilDateTime, until: CivilDateTime?) -> RRuleOccurrences {
+    func occurrences(dtstart: CivilDateTime, until: CivilDateTime?) -> RRuleOccurrences {
         RRuleOccurrences(rule: self, dtstart: dtstart, until: until, from: dtstart)
     }
 
@@ -13,7 +13,7 @@ extension RRule {
     ///
     /// Starts at the period containing `after` rather than walking every
     /// occurrence since `dtstart`, so it stays fast however old `dtstart` is.
-    public func firstOccurrence(after: CivilDateTime, dtstart: CivilDateTime, until: CivilDateTime?)
+    func firstOccurrence(after: CivilDateTime, dtstart: CivilDateTime, until: CivilDateTime?)
         -> CivilDateTime?
     {
         var iterator = RRuleOccurrences(
@@ -33,7 +33,7 @@ extension RRule {
 /// walks day by day (and stops at year 9999), this skips whole years, days
 /// and periods that cannot match, and stops as soon as the calendar's 400-year
 /// cycle shows that nothing will ever match, so every search is short.
-public struct RRuleOccurrences: Sequence, Sendable {
+struct RRuleOccurrences: Sequence, Sendable {
     /// nil when the rule can never produce an occurrence for this DTSTART.
     let plan: Plan?
     /// Wall-clock seconds since the epoch before which nothing is returned.
@@ -45,12 +45,12 @@ public struct RRuleOccurrences: Sequence, Sendable {
     }
 
     /// An iterator starting at the first occurrence.
-    public func makeIterator() -> Iterator {
+    func makeIterator() -> Iterator {
         Iterator(plan: plan, lowerBound: lowerBound)
     }
 
     /// Walks the periods one by one; see `RRuleOccurrences`.
-    public struct Iterator: IteratorProtocol, Sendable {
+    struct Iterator: IteratorProtocol, Sendable {
         let plan: Plan?
         let lowerBound: Int
         /// Day filters per kind of year, built on first use (see `YearMask.key`).
@@ -76,7 +76,7 @@ public struct RRuleOccurrences: Sequence, Sendable {
         }
 
         /// The next occurrence, or nil once there are no more.
-        public mutating func next() -> CivilDateTime? {
+        mutating func next() -> CivilDateTime? {
             guard let plan else { return nil }
             while !finished {
                 if baseIndex < bases.count {

@@ -8,15 +8,15 @@
 ///
 /// The BY* lists hold the parsed values sorted, without repeats; an empty list
 /// means the part was not given.
-public struct RRule: Sendable, Hashable {
+struct RRule: Sendable, Hashable {
     /// How often the rule repeats: the length of one period.
-    public enum Frequency: Int, Sendable, Hashable, CaseIterable {
+    enum Frequency: Int, Sendable, Hashable, CaseIterable {
         // Coarsest first, as dateutil numbers them: comparisons of raw values
         // read "coarser than" / "finer than".
         case yearly, monthly, weekly, daily, hourly, minutely, secondly
 
         /// The RFC 5545 name, e.g. `DAILY`.
-        public var name: String {
+        var name: String {
             switch self {
             case .yearly: "YEARLY"
             case .monthly: "MONTHLY"
@@ -31,11 +31,11 @@ public struct RRule: Sendable, Hashable {
 
     /// A day of the week; raw values count from Monday = 0 as dateutil does
     /// (unlike `CivilDate.weekday`, which counts from Sunday).
-    public enum Weekday: Int, Sendable, Hashable, CaseIterable {
+    enum Weekday: Int, Sendable, Hashable, CaseIterable {
         case monday, tuesday, wednesday, thursday, friday, saturday, sunday
 
         /// The RFC 5545 two-letter code, e.g. `MO`.
-        public var code: String {
+        var code: String {
             ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][rawValue]
         }
 
@@ -47,51 +47,51 @@ public struct RRule: Sendable, Hashable {
 
     /// One BYDAY entry: a weekday, optionally its nth occurrence in the month
     /// or year (negative counts from the end), e.g. `-1FR`.
-    public struct WeekdayOccurrence: Sendable, Hashable, Comparable {
+    struct WeekdayOccurrence: Sendable, Hashable, Comparable {
         /// The day of the week.
-        public let weekday: Weekday
+        let weekday: Weekday
         /// nil when no ordinal was given; never 0.
-        public let ordinal: Int?
+        let ordinal: Int?
 
-        public static func < (lhs: WeekdayOccurrence, rhs: WeekdayOccurrence) -> Bool {
+        static func < (lhs: WeekdayOccurrence, rhs: WeekdayOccurrence) -> Bool {
             (lhs.weekday.rawValue, lhs.ordinal ?? 0) < (rhs.weekday.rawValue, rhs.ordinal ?? 0)
         }
     }
 
     /// FREQ: the period the rule repeats in.
-    public private(set) var frequency: Frequency
+    private(set) var frequency: Frequency
     /// INTERVAL: every how many periods the rule fires, at least 1.
-    public private(set) var interval: Int = 1
+    private(set) var interval: Int = 1
     /// The UNTIL value as written: a date-only UNTIL is 00:00:00 of that day.
     /// When `untilIsUTC`, the caller converts it to the schedule's wall clock
     /// before passing it to `occurrences(dtstart:until:)`.
-    public private(set) var until: CivilDateTime?
+    private(set) var until: CivilDateTime?
     /// Whether UNTIL ended in `Z` (a UTC time rather than a wall-clock one).
-    public private(set) var untilIsUTC = false
+    private(set) var untilIsUTC = false
     /// The day weeks start on, for WEEKLY periods and BYWEEKNO (WKST, default Monday).
-    public private(set) var weekStart: Weekday = .monday
+    private(set) var weekStart: Weekday = .monday
     /// BYMONTH: months 1…12.
-    public private(set) var byMonth: [Int] = []
+    private(set) var byMonth: [Int] = []
     /// BYWEEKNO: week numbers ±1…53 (weeks start on `weekStart`).
-    public private(set) var byWeekNumber: [Int] = []
+    private(set) var byWeekNumber: [Int] = []
     /// BYYEARDAY: days of the year ±1…366.
-    public private(set) var byYearDay: [Int] = []
+    private(set) var byYearDay: [Int] = []
     /// BYMONTHDAY: days of the month ±1…31.
-    public private(set) var byMonthDay: [Int] = []
+    private(set) var byMonthDay: [Int] = []
     /// BYDAY: weekdays, each optionally numbered within the month or year.
-    public private(set) var byDay: [WeekdayOccurrence] = []
+    private(set) var byDay: [WeekdayOccurrence] = []
     /// BYHOUR: hours 0…23.
-    public private(set) var byHour: [Int] = []
+    private(set) var byHour: [Int] = []
     /// BYMINUTE: minutes 0…59.
-    public private(set) var byMinute: [Int] = []
+    private(set) var byMinute: [Int] = []
     /// BYSECOND: seconds 0…59.
-    public private(set) var bySecond: [Int] = []
+    private(set) var bySecond: [Int] = []
     /// BYSETPOS: positions ±1…366 within each period's occurrences.
-    public private(set) var bySetPosition: [Int] = []
+    private(set) var bySetPosition: [Int] = []
 
     /// Parses `FREQ=…;…`, with or without a leading `RRULE:`; names and values
     /// are case-insensitive. Throws `RRuleError` for anything it cannot honour.
-    public init(parsing text: String) throws {
+    init(parsing text: String) throws {
         let rule = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         var body = Substring(rule)
         if body.prefix(6).uppercased() == "RRULE:" {

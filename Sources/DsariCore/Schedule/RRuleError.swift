@@ -1,6 +1,6 @@
 /// Why an RRULE text was refused, told as one sentence that names the part at
 /// fault, e.g. `RRULE part "BYHOUR=25": hour 25 is out of range 0…23.`
-public struct RRuleError: Error, CustomStringConvertible, Sendable, Equatable {
+struct RRuleError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The whole rule text, as given (surrounding white space removed).
     let rule: String
     /// The `NAME=VALUE` part at fault, or nil when the fault is the rule as a whole.
@@ -14,7 +14,7 @@ public struct RRuleError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
-    public var description: String {
+    var description: String {
         if let part {
             return "RRULE part \"\(part)\": \(reason)"
         }

@@ -13,7 +13,7 @@ import Foundation
 /// Every computed time gets the job's sub-second offset, `crc / 0xFFFFFFFF`
 /// seconds rounded to the microsecond, as dsari does.
 public struct Schedule: Sendable, Hashable {
-    public enum Form: Sendable, Hashable {
+    enum Form: Sendable, Hashable {
         case cron(CronExpression)
         case rrule(RRule)
     }
@@ -21,7 +21,7 @@ public struct Schedule: Sendable, Hashable {
     /// The schedule as written in the configuration.
     public let text: String
     public let jobName: String
-    public let form: Form
+    let form: Form
     public let timeZone: TimeZone
     /// CRC-32 of the job name: seeds `H` and the sub-second offset.
     public let crc: UInt32

@@ -10,28 +10,28 @@ import Foundation
 /// - a wall-clock time that occurs twice (fall back) maps to its first
 ///   occurrence only; schedules skip it when that first occurrence is
 ///   already past, so a job runs once and times never go backwards.
-public struct WallClock: Sendable {
-    public let timeZone: TimeZone
+struct WallClock: Sendable {
+    let timeZone: TimeZone
 
-    public init(timeZone: TimeZone) {
+    init(timeZone: TimeZone) {
         self.timeZone = timeZone
     }
 
-    public static let utc = WallClock(timeZone: TimeZone(identifier: "UTC")!)
+    static let utc = WallClock(timeZone: TimeZone(identifier: "UTC")!)
 
     /// UTC offset in seconds in force at `epochSecond`.
-    public func offset(at epochSecond: Int64) -> Int64 {
+    func offset(at epochSecond: Int64) -> Int64 {
         Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(epochSecond))))
     }
 
     /// The wall-clock time at an instant's whole second.
-    public func civil(at epochSecond: Int64) -> CivilDateTime {
+    func civil(at epochSecond: Int64) -> CivilDateTime {
         CivilDateTime(secondsSinceEpoch: epochSecond + offset(at: epochSecond))
     }
 
     /// Every epoch second whose wall clock reads `civil`, earliest first:
     /// one normally, two in a fall-back overlap, none in a spring-forward gap.
-    public func occurrences(of civil: CivilDateTime) -> [Int64] {
+    func occurrences(of civil: CivilDateTime) -> [Int64] {
         let local = civil.secondsSinceEpoch
         // Offsets in force a day either side cover any single transition;
         // the offset at the naive guess covers zones with several in a day.
@@ -42,7 +42,7 @@ public struct WallClock: Sendable {
     }
 
     /// The epoch second a schedule runs at for `civil` under the DST rule above.
-    public func epochSecond(for wallTime: CivilDateTime) -> Int64 {
+    func epochSecond(for wallTime: CivilDateTime) -> Int64 {
         let civil = wallTime
         if let first = occurrences(of: civil).first {
             return first
