@@ -4,18 +4,19 @@ import Foundation
 extension ConfigInterpreter {
     // MARK: Sections
 
-    func requireSection(_ entry: ConfigValue.Entry) throws {
-        switch entry.value.value {
+    /// `jobs`, `job_groups`, `concurrency_groups`: a mapping or null.
+    func requireSection(_ node: ConfigNode, key: String) throws {
+        switch node.value {
         case .mapping, .null:
             return
         default:
             let what =
-                switch entry.key {
+                switch key {
                 case "jobs": "a mapping of job names to their options"
                 case "job_groups": "a mapping of job group names to their options"
                 default: "a mapping of concurrency group names to their options"
                 }
-            throw typeError(entry.value, key: entry.key, expected: what, subject: nil)
+            throw typeError(node, key: key, expected: what, subject: nil)
         }
     }
 
@@ -133,115 +134,28 @@ extension ConfigInterpreter {
                 location: source.nameLocation, subject: subject, key: "command",
                 expected: "a list of strings or a string")
         }
-        var job = Job(name: source.name, command: [], jobGroup: source.group)
-        var scheduleNode: ConfigNode?
-        var lowFlapNode: ConfigNode?
-        /// `nrpe_command` / `nrpe_arguments` as written: they need `nagios_check`.
-        var nrpeNodes: [(String, ConfigNode)] = []
-        var outOfRangeGiven = false
+        var reading = JobReading(job: Job(name: source.name, command: [], jobGroup: source.group), subject: subject)
         for option in source.options {
-            let node = option.value
-            let key = option.key
-            switch key {
-            case "command":
-                job.command = try command(node, subject: subject)
-            case "command_append_run":
-                job.commandAppendRun = try bool(node, key: key, subject: subject)
-            case "schedule":
-                job.schedule = try optionalString(
-                    node, key: key, subject: subject, expected: "a schedule (a string) or null")
-                scheduleNode = node
-            case "schedule_timezone":
-                job.scheduleTimezone = try timeZone(node, subject: subject)
-            case "environment":
-                job.environment = try environment(node, subject: subject)
-            case "max_execution":
-                job.maxExecution = try optionalSeconds(node, key: key, subject: subject, allowZero: false)
-            case "max_execution_grace":
-                job.maxExecutionGrace = try seconds(node, key: key, subject: subject, allowZero: true)
-            case "concurrency_groups":
-                var seen: Set<String> = []
-                job.concurrencyGroups = try nameList(
-                    node, key: key, what: "concurrency group", subject: subject
-                ).filter { seen.insert($0).inserted }
-            case "render_reports":
-                job.renderReports = try bool(node, key: key, subject: subject)
-            case "jenkins_environment":
-                job.jenkinsEnvironment = try bool(node, key: key, subject: subject)
-            case "job_group":
-                job.jobGroup = try optionalString(
-                    node, key: key, subject: subject, expected: "a job group name (a string) or null")
-            case "concurrent_runs":
-                job.concurrentRuns = try bool(node, key: key, subject: subject)
-            case "nagios_check":
-                job.nagiosCheck = try bool(node, key: key, subject: subject)
-            case "max_check_attempts":
-                job.check.maxCheckAttempts = try integer(
-                    node, key: key, subject: subject, minimum: 1, expected: "a number of attempts (a whole number, 1 or more)")
-            case "retry_interval":
-                job.check.retryInterval = try optionalSeconds(node, key: key, subject: subject, allowZero: false)
-            case "out_of_range_exit":
-                let expected = "\"critical\" (Nagios Core) or \"unknown\" (NRPE)"
-                guard case .string(let text) = node.value, let policy = OutOfRangeExitPolicy(rawValue: text) else {
-                    throw typeError(node, key: key, expected: expected, subject: subject)
-                }
-                job.check.outOfRangeExit = policy
-                outOfRangeGiven = true
-            case "nrpe_command":
-                job.nrpeCommand = try optionalString(node, key: key, subject: subject, expected: "an NRPE command name (a string) or null")
-                if job.nrpeCommand != nil { nrpeNodes.append((key, node)) }
-            case "passive_service", "passive_host":
-                let expected =
-                    key == "passive_service" ? "a Nagios service name (a string) or null" : "a Nagios host name (a string) or null"
-                let name = try optionalString(node, key: key, subject: subject, expected: expected)
-                if let name,
-                    name.isEmpty || name.contains(";") || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-                {
-                    throw ConfigError(
-                        "\"\(key)\" must be a non-empty name without \";\" or control characters (Nagios' command syntax)",
-                        location: node.location,
-                        subject: subject, key: key, expected: expected)
-                }
-                if key == "passive_service" { job.passiveService = name } else { job.passiveHost = name }
-            case "nrpe_arguments":
-                job.nrpeArguments = try nrpeArguments(node, subject: subject)
-                if job.nrpeArguments != nil { nrpeNodes.append((key, node)) }
-            case "flap_detection":
-                job.check.flapDetection = try bool(node, key: key, subject: subject)
-            case "low_flap_threshold":
-                job.check.lowFlapThreshold = try percent(node, key: key, subject: subject)
-                lowFlapNode = node
-            case "high_flap_threshold":
-                job.check.highFlapThreshold = try percent(node, key: key, subject: subject)
-                lowFlapNode = lowFlapNode ?? node
-            case "kill_leftover_processes":
-                job.killLeftoverProcesses = try bool(node, key: key, subject: subject)
-            case "max_output_bytes":
-                job.maxOutputBytes =
-                    node.value.isNull
-                    ? nil
-                    : try integer(
-                        node, key: key, subject: subject, minimum: 1,
-                        expected: "a number of bytes (a whole number, 1 or more) or null")
-            default:
+            if let read = Self.jobReaders[option.key] {
+                try read(&self, &reading, option.value, option.key)
+            } else if source.group == nil {
                 // A group's unknown keys were warned about once, for the group.
-                if source.group == nil {
-                    warnUnknown(option, known: Self.jobKeys, subject: subject)
-                }
+                warnUnknown(option, known: Self.jobKeys, subject: subject)
             }
         }
+        var job = reading.job
         // A command from an nrpe.cfg keeps NRPE's meaning: an exit code
         // outside 0–3 is UNKNOWN (hand-written checks keep Nagios Core's CRITICAL).
-        if job.nrpeCommand != nil, !outOfRangeGiven {
+        if job.nrpeCommand != nil, !reading.outOfRangeGiven {
             job.check.outOfRangeExit = nrpeOutOfRangeExit
         }
-        for (key, node) in nrpeNodes where !job.nagiosCheck {
+        for (key, node) in reading.nrpeNodes where !job.nagiosCheck {
             warnings.append(
                 ConfigWarning(
                     "\"\(key)\" needs \"nagios_check: true\": without it the job records no check result and the NRPE listener does not answer for it",
                     location: node.location, subject: subject, key: key))
         }
-        if let node = lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
+        if let node = reading.lowFlapNode, job.check.lowFlapThreshold > job.check.highFlapThreshold {
             throw ConfigError(
                 "\"low_flap_threshold\" (\(job.check.lowFlapThreshold.pythonRepr)) must not be above "
                     + "\"high_flap_threshold\" (\(job.check.highFlapThreshold.pythonRepr))",
@@ -257,7 +171,7 @@ extension ConfigInterpreter {
             } catch {
                 throw ConfigError(
                     "\"schedule\" \(schedule.quotedForMessage) is not valid: \(error.reason)",
-                    location: scheduleNode?.location, subject: subject, key: "schedule",
+                    location: reading.scheduleNode?.location, subject: subject, key: "schedule",
                     expected: "a valid schedule")
             }
         }
@@ -306,6 +220,19 @@ extension ConfigInterpreter {
                 subject: subject, key: "command", expected: expected)
         }
         return words
+    }
+
+    /// `passive_service`, `passive_host`: a name Nagios' command syntax can carry, or null.
+    func passiveName(_ node: ConfigNode, key: String, subject: ConfigError.Subject, expected: String) throws -> String? {
+        let name = try optionalString(node, key: key, subject: subject, expected: expected)
+        if let name,
+            name.isEmpty || name.contains(";") || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
+            throw ConfigError(
+                "\"\(key)\" must be a non-empty name without \";\" or control characters (Nagios' command syntax)",
+                location: node.location, subject: subject, key: key, expected: expected)
+        }
+        return name
     }
 
     func timeZone(_ node: ConfigNode, subject: ConfigError.Subject) throws -> String? {
