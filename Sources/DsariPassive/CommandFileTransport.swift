@@ -28,19 +28,31 @@ struct CommandFileTransport: PassiveTransport {
             throw .unavailable("cannot open the command file \(path): \(reason)")
         }
         defer { close(descriptor) }
-        // A full FIFO (Nagios busy) makes the write fail with EAGAIN: wait a little for room.
-        var attempts = 0
-        while true {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, bytes.count) }
-            if written == bytes.count { return }
-            if written < 0, errno == EINTR { continue }
-            if written < 0, errno == EAGAIN, attempts < 50 {
-                attempts += 1
-                usleep(20_000)
+        // A full FIFO (Nagios busy) makes the write fail with EAGAIN: wait
+        // for room (poll) up to a second before the line is begun. A line
+        // longer than PIPE_BUF (4 KB) may go in parts: once begun it is
+        // finished (up to 10 s more), since a part left in the FIFO would
+        // join the next line into one garbled command.
+        let start = DispatchTime.now().uptimeNanoseconds
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written > 0 {
+                offset += written
                 continue
             }
-            let reason = written < 0 ? String(cString: strerror(errno)) : "only \(written) of \(bytes.count) bytes written"
-            throw .unavailable("cannot write to the command file \(path): \(reason)")
+            if written < 0, errno == EINTR { continue }
+            let waited = DispatchTime.now().uptimeNanoseconds - start
+            let limit: UInt64 = offset == 0 ? 1_000_000_000 : 11_000_000_000
+            if written < 0, errno == EAGAIN, waited < limit {
+                var room = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&room, 1, Int32((limit - waited) / 1_000_000) + 1)
+                continue
+            }
+            let reason = written < 0 ? String(cString: strerror(errno)) : "nothing written"
+            throw .unavailable(
+                "cannot write to the command file \(path): \(reason)"
+                    + (offset > 0 ? " (\(offset) of \(bytes.count) bytes of the line were written)" : ""))
         }
     }
 }
