@@ -29,8 +29,8 @@ final class PassiveQueue {
         self.destination = destination
         directory = DataLayout(dataDirectory: dataDirectory).passiveQueueDirectory(destination: destination)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        // A temporary file a crash left behind (`DurableFile`) is never a result.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".tmp.") {
+        // A temporary file a crash left behind (`DurableFile`: ".NAME.XXXXXX") is never a result.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") {
             unlink(DsariPaths.join(directory, name))
         }
         let namePath = DsariPaths.join(directory, Self.destinationFileName)

@@ -77,3 +77,24 @@ struct CommandFileTransportTests {
         #expect(line.hasPrefix("[") && abs((Double(line.dropFirst().prefix { $0 != "]" }) ?? 0) - now) < 60)
     }
 }
+
+/// The queue on disk: what a crash leaves half-written is never sent.
+@Suite("passive queue: leftovers of a crash")
+struct PassiveQueueLeftoverTests {
+    @Test func aTemporaryFileACrashLeftIsRemovedAndNeverSent() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let queue = try PassiveQueue(dataDirectory: home.path, destination: "nagios")
+        try queue.append(PassiveFormatTests.result)
+        let directory = DataLayout(dataDirectory: home.path).passiveQueueDirectory(destination: "nagios")
+        // What `DurableFile` leaves when killed between its write and its rename.
+        let leftover = DsariPaths.join(directory, ".0000000000000002.json.Ab12Cd")
+        try #require(FileManager.default.createFile(atPath: leftover, contents: Data("{\"half\":".utf8)))
+
+        let reopened = try PassiveQueue(dataDirectory: home.path, destination: "nagios")
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(reopened.count == 1 && reopened.oldest()?.result?.runID == "r1")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!names.contains { $0.hasPrefix(".") }, "\(names)")
+    }
+}

@@ -10,6 +10,16 @@ public enum DurableFile {
         public let step: String
         public let reason: String
         public var description: String { "cannot write \(path) (\(step)): \(reason)" }
+
+        public init(path: String, step: String, reason: String) {
+            self.path = path
+            self.step = step
+            self.reason = reason
+        }
+
+        init(path: String, step: String, errno number: Int32) {
+            self.init(path: path, step: step, reason: String(cString: strerror(number)))
+        }
     }
 
     /// Writes `bytes` to `path` (replacing it). With `sync` false the data
@@ -17,29 +27,55 @@ public enum DurableFile {
     /// as counters), but a reader still never sees a part.
     public static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        func failure(_ step: String) -> WriteError { WriteError(path: path, step: step, reason: String(cString: strerror(errno))) }
-        var template = Array(((directory as NSString).appendingPathComponent(".tmp.XXXXXX")).utf8CString)
+        try stage(bytes, for: path, sync: sync) { temporary in
+            guard rename(temporary, path) == 0 else { throw WriteError(path: path, step: "moving into place", errno: errno) }
+            return .renamed
+        }
+        if sync { syncDirectory(directory) }
+    }
+
+    /// The first half of a durable write, for callers that place the file
+    /// their own way (`TriggerFile` links it, so as never to overwrite):
+    /// writes `bytes` to a new temporary file beside `path` (mode `mode`, or
+    /// mkstemp's 0600), syncs it when `sync`, and hands its name to `place`,
+    /// which renames or links it to `path`. A temporary name still there
+    /// afterwards (linked, or `place` failed) is removed; a renamed one is not
+    /// touched again (another writer may have taken the name since).
+    /// Syncing the directory is the caller's.
+    public static func stage(
+        _ bytes: [UInt8], for path: String, mode: mode_t? = nil, sync: Bool = true, place: (String) throws -> Placement
+    ) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var template = Array(((directory as NSString).appendingPathComponent(".\(name).XXXXXX")).utf8CString)
         let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else { throw failure("creating a temporary file") }
+        guard descriptor >= 0 else { throw WriteError(path: path, step: "creating a temporary file", errno: errno) }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var moved = false
-        defer { if !moved { unlink(temporary) } }
+        var placement = Placement.linked
+        defer { if placement == .linked { unlink(temporary) } }
         do {
             defer { close(descriptor) }
+            if let mode, fchmod(descriptor, mode) != 0 { throw WriteError(path: path, step: "setting permissions", errno: errno) }
             var offset = 0
             while offset < bytes.count {
                 let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw failure("writing")
+                    throw WriteError(path: path, step: "writing", errno: errno)
                 }
                 offset += count
             }
-            if sync, fsync(descriptor) != 0 { throw failure("syncing") }
+            if sync, fsync(descriptor) != 0 { throw WriteError(path: path, step: "syncing", errno: errno) }
         }
-        guard rename(temporary, path) == 0 else { throw failure("moving into place") }
-        moved = true
-        if sync { syncDirectory(directory) }
+        placement = try place(temporary)
+    }
+
+    /// How `stage`'s `place` put the file in place.
+    public enum Placement: Sendable {
+        /// Renamed: the temporary name is gone.
+        case renamed
+        /// Linked (or not placed): the temporary name is still there.
+        case linked
     }
 
     /// Makes a rename or unlink in `directory` survive a crash.

@@ -148,53 +148,34 @@ extension TriggerFile {
         } catch {
             throw WriteError(path: path, step: "creating \(directory)", reason: "\(error.localizedDescription)")
         }
-        var template = Array(((directory as NSString).appendingPathComponent(".trigger.json.XXXXXX")).utf8CString)
-        let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else { throw systemError("creating a temporary file") }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var keepTemporary = false
-        defer { if !keepTemporary { unlink(temporary) } }
+        // mkstemp creates 0600; a trigger gets the permissions any new file would (0666 less the umask).
+        let mask = umask(0)
+        umask(mask)
         do {
-            defer { close(descriptor) }
-            // mkstemp creates 0600; a trigger gets the permissions any new file would (0666 less the umask).
-            let mask = umask(0)
-            umask(mask)
-            guard fchmod(descriptor, 0o666 & ~mask) == 0 else { throw systemError("setting permissions") }
-            let bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw systemError("writing")
+            try DurableFile.stage(Array(text.utf8), for: path, mode: 0o666 & ~mask) { temporary in
+                if replace {
+                    guard rename(temporary, path) == 0 else { throw systemError("moving into place") }
+                    for stale in pendingFiles(in: directory) where stale != path {
+                        unlink(stale)
+                    }
+                    return .renamed
                 }
-                offset += count
+                if link(temporary, path) != 0 {
+                    // link() fails when the name exists, so a trigger that appeared since the check is never overwritten.
+                    if errno == EEXIST { throw PendingTrigger(path: path) }
+                    // File systems without hard links: check and rename (a narrow race, as with any writer).
+                    guard errno == EPERM || errno == EOPNOTSUPP, !FileManager.default.fileExists(atPath: path),
+                        rename(temporary, path) == 0
+                    else { throw systemError("moving into place") }
+                    return .renamed
+                }
+                return .linked
             }
-            guard fsync(descriptor) == 0 else { throw systemError("syncing") }
+        } catch let error as DurableFile.WriteError {
+            throw WriteError(path: error.path, step: error.step, reason: error.reason)
         }
-        if replace {
-            guard rename(temporary, path) == 0 else { throw systemError("moving into place") }
-            keepTemporary = true
-            for stale in pendingFiles(in: directory) where stale != path {
-                unlink(stale)
-            }
-        } else {
-            // link() fails when the name exists, so a trigger that appeared since the check is never overwritten.
-            if link(temporary, path) != 0 {
-                if errno == EEXIST { throw PendingTrigger(path: path) }
-                // File systems without hard links: check and rename (a narrow race, as with any writer).
-                guard errno == EPERM || errno == EOPNOTSUPP, !FileManager.default.fileExists(atPath: path),
-                    rename(temporary, path) == 0
-                else { throw systemError("moving into place") }
-                keepTemporary = true
-            }
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            // The rename itself survives a crash only once the directory is synced.
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        // The rename or link itself survives a crash only once the directory is synced.
+        DurableFile.syncDirectory(directory)
         return path
     }
 }
