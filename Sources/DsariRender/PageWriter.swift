@@ -52,33 +52,11 @@ struct PageWriter {
         } catch {
             throw ReportError("cannot create the directory \(directory): \(error.localizedDescription)")
         }
-        let name = (target as NSString).lastPathComponent
-        let temporary = DsariPaths.join(directory, ".\(name).\(getpid()).tmp")
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("create", temporary) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let error = failure("write", temporary)
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += result
-        }
-        guard close(descriptor) == 0 else {
-            let error = failure("write", temporary)
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, target) == 0 else {
-            let error = failure("rename \(temporary) to", target)
-            unlink(temporary)
-            throw error
+        do {
+            // Not synced: a page lost in a crash is written again at the next render.
+            try DurableFile.write(bytes, to: target, mode: DurableFile.creationMode(0o644), sync: false)
+        } catch {
+            throw ReportError("\(error)")
         }
         return true
     }

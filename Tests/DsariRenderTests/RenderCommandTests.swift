@@ -184,10 +184,12 @@ struct RenderCommandTests {
         let fixture = try Fixture()
         defer { fixture.home.remove() }
         #expect(try fixture.render().status == 0)
-        // No temporary file is left behind, and every page is whole.
-        #expect(fixture.files().allSatisfy { !$0.contains(".tmp") })
+        // No temporary file (".NAME.XXXXXX") is left behind, and every page is whole and readable by a web server.
+        #expect(fixture.files().allSatisfy { !($0 as NSString).lastPathComponent.hasPrefix(".") }, "\(fixture.files())")
         for file in fixture.files() where file.hasSuffix(".html") {
             #expect(try fixture.page(file).hasSuffix("</html>\n"), "\(file) is complete")
+            let mode = try FileManager.default.attributesOfItem(atPath: fixture.html(file))[.posixPermissions] as? Int
+            #expect(mode == Int(DurableFile.creationMode(0o644)), "\(file): \(String(mode ?? 0, radix: 8))")
         }
     }
 

@@ -22,12 +22,13 @@ public enum DurableFile {
         }
     }
 
-    /// Writes `bytes` to `path` (replacing it). With `sync` false the data
-    /// is not forced to disk (a file that may lag behind after a crash, such
-    /// as counters), but a reader still never sees a part.
-    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
+    /// Writes `bytes` to `path` (replacing it), with `mode` (or mkstemp's
+    /// 0600). With `sync` false the data is not forced to disk (a file that
+    /// may lag behind after a crash, such as counters or report pages), but
+    /// a reader still never sees a part.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t? = nil, sync: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try stage(bytes, for: path, sync: sync) { temporary in
+        try stage(bytes, for: path, mode: mode, sync: sync) { temporary in
             guard rename(temporary, path) == 0 else { throw WriteError(path: path, step: "moving into place", errno: errno) }
             return .renamed
         }
@@ -76,6 +77,13 @@ public enum DurableFile {
         case renamed
         /// Linked (or not placed): the temporary name is still there.
         case linked
+    }
+
+    /// `mode` less the process's umask: what `open` would give a new file.
+    public static func creationMode(_ mode: mode_t) -> mode_t {
+        let mask = umask(0)
+        umask(mask)
+        return mode & ~mask
     }
 
     /// Makes a rename or unlink in `directory` survive a crash.

@@ -148,11 +148,9 @@ extension TriggerFile {
         } catch {
             throw WriteError(path: path, step: "creating \(directory)", reason: "\(error.localizedDescription)")
         }
-        // mkstemp creates 0600; a trigger gets the permissions any new file would (0666 less the umask).
-        let mask = umask(0)
-        umask(mask)
         do {
-            try DurableFile.stage(Array(text.utf8), for: path, mode: 0o666 & ~mask) { temporary in
+            // mkstemp creates 0600; a trigger gets the permissions any new file would.
+            try DurableFile.stage(Array(text.utf8), for: path, mode: DurableFile.creationMode(0o666)) { temporary in
                 if replace {
                     guard rename(temporary, path) == 0 else { throw systemError("moving into place") }
                     for stale in pendingFiles(in: directory) where stale != path {
