@@ -47,12 +47,12 @@ public final class MariaDBServer: Sendable {
     /// Its path must stay under 108 bytes (`sun_path`): `init` checks.
     public var socketPath: String { directory.url("mysqld.sock") }
     public var tlsDirectory: String { directory.url("tls") }
+    /// The CA, the server's certificate and the client's (`TestCertificates` names the files).
+    private let certificates: TestCertificates
     /// The CA that signed the server's and the client's certificates.
-    public var caFile: String { (tlsDirectory as NSString).appendingPathComponent("ca.pem") }
-    public var clientCertFile: String { (tlsDirectory as NSString).appendingPathComponent("client-cert.pem") }
-    public var clientKeyFile: String { (tlsDirectory as NSString).appendingPathComponent("client-key.pem") }
-    private var serverCertFile: String { (tlsDirectory as NSString).appendingPathComponent("server-cert.pem") }
-    private var serverKeyFile: String { (tlsDirectory as NSString).appendingPathComponent("server-key.pem") }
+    public var caFile: String { certificates.caFile }
+    public var clientCertFile: String { certificates.clientCertFile("client") }
+    public var clientKeyFile: String { certificates.clientKeyFile("client") }
     private var logPath: String { directory.url("server.log") }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -90,13 +90,19 @@ public final class MariaDBServer: Sendable {
         clientPath = client
         adminPath = admin
         serverUser = ServerUser(whenRoot: "mysql")
-        directory = try TemporaryDirectory(prefix: "dsari-mariadb")
-        port = try freeLoopbackPort()
+        let home = try TemporaryDirectory(prefix: "dsari-mariadb")
+        directory = home
+        do {
+            port = try freeLoopbackPort()
+            certificates = try TestCertificates(directory: home.url("tls"), clients: ["client"])
+        } catch {
+            home.remove()
+            throw error
+        }
         do {
             guard socketPath.utf8.count <= 107 else {
                 throw Failure(description: "the MariaDB socket path \(socketPath) is too long for a Unix socket; set a shorter TMPDIR")
             }
-            _ = try TestCertificates(directory: tlsDirectory, clients: ["client"])
             // Created now, so that it is the server user's too: mariadbd appends to it (`--log-error`).
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             if let runAsUser = serverUser.name {
@@ -137,8 +143,8 @@ public final class MariaDBServer: Sendable {
             "--bind-address=127.0.0.1", "--pid-file=\(directory.url("mariadbd.pid"))", "--log-error=\(logPath)",
             "--skip-name-resolve", "--skip-log-bin", "--max-connections=200", "--innodb-flush-log-at-trx-commit=2",
             "--innodb-doublewrite=0", "--innodb-log-file-size=16M", "--innodb-buffer-pool-dump-at-shutdown=0",
-            "--innodb-buffer-pool-load-at-startup=0", "--ssl-ca=\(caFile)", "--ssl-cert=\(serverCertFile)",
-            "--ssl-key=\(serverKeyFile)",
+            "--innodb-buffer-pool-load-at-startup=0", "--ssl-ca=\(caFile)", "--ssl-cert=\(certificates.serverCertFile)",
+            "--ssl-key=\(certificates.serverKeyFile)",
         ]
         let (executable, arguments) = serverUser.commandLine(server)
         process.executableURL = URL(fileURLWithPath: executable)
@@ -219,8 +225,6 @@ public final class MariaDBServer: Sendable {
         ["--no-defaults", "--protocol=socket", "--host=localhost", "--socket=\(socketPath)", "--user=root", "--password="]
     }
 
-    /// A CA, and a server's and a client's key and certificate signed by it,
-    /// in `tlsDirectory`.
     /// Runs `path` as the server's user (`mysql` when root), in the server's directory.
     private func runAsServerUser(_ path: String, _ arguments: [String]) throws {
         let result = try serverUser.run([path] + arguments, currentDirectory: directory.path)
