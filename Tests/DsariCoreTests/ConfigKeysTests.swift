@@ -19,4 +19,16 @@ struct ConfigKeysTests {
         #expect(ConfigInterpreter.topLevelReaders.count == ConfigKeys.names(in: .topLevel).count)
         #expect(ConfigInterpreter.jobReaders.count == ConfigKeys.names(in: .job).count)
     }
+
+    /// Which keys each passive-result destination type takes comes from the table too.
+    @Test func eachPassiveResultTypeTakesItsKeys() {
+        #expect(ConfigInterpreter.passiveKeys["nsca"] == ["type", "name", "max_age", "timeout", "address", "encryption", "password"])
+        #expect(ConfigInterpreter.passiveKeys["command_file"] == ["type", "name", "max_age", "timeout", "path", "check_result_path"])
+        #expect(
+            ConfigInterpreter.passiveKeys["icinga2"]
+                == ["type", "name", "max_age", "timeout", "password", "url", "ca_file", "cert_file", "key_file", "user"])
+        for key in ConfigKeys.all where !key.passiveTypes.isEmpty {
+            #expect(key.place == .passiveResult && Set(key.passiveTypes).isSubset(of: ConfigInterpreter.passiveTypes), "\(key.name)")
+        }
+    }
 }

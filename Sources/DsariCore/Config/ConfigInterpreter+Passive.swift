@@ -2,13 +2,16 @@ import Foundation
 
 /// `passive_results`: the destinations check results are submitted to.
 extension ConfigInterpreter {
-    /// The keys a destination may have, by type (and the common ones).
-    static let passiveCommonKeys = ["type", "name", "max_age", "timeout"]
-    static let passiveKeys: [String: [String]] = [
-        "nsca": ["address", "encryption", "password"],
-        "command_file": ["path", "check_result_path"],
-        "icinga2": ["url", "ca_file", "cert_file", "key_file", "user", "password"],
-    ]
+    /// The destination types, and the keys each may have (from `ConfigKeys`).
+    static let passiveTypes = ["nsca", "command_file", "icinga2"]
+    static let passiveKeys: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: passiveTypes.map { type in
+            (
+                type,
+                ConfigKeys.all.filter { $0.place == .passiveResult && ($0.passiveTypes.isEmpty || $0.passiveTypes.contains(type)) }.map(
+                    \.name)
+            )
+        })
 
     mutating func passiveResults(_ node: ConfigNode) throws -> [PassiveDestination] {
         if node.value.isNull { return [] }
@@ -40,8 +43,8 @@ extension ConfigInterpreter {
                 "\"\(place).type\" must be nsca, command_file or icinga2", location: values["type"]?.location ?? node.location, key: "type",
                 expected: "nsca, command_file or icinga2")
         }
-        for entry in entries where !(Self.passiveCommonKeys + typeKeys).contains(entry.key) {
-            warnUnknown(entry, known: Self.passiveCommonKeys + typeKeys, subject: nil, inside: place)
+        for entry in entries where !typeKeys.contains(entry.key) {
+            warnUnknown(entry, known: typeKeys, subject: nil, inside: place)
         }
         func text(_ key: String, secret: Bool = false) throws -> String? {
             guard let value = values[key], !value.value.isNull else { return nil }

@@ -63,10 +63,13 @@ public struct ConfigKey: Sendable {
     /// True for dsari 2.0's own keys.
     let fromDsari: Bool
     let read: Reader
+    /// A `passive_results` entry's key: the destination types that take it
+    /// (empty: every type).
+    let passiveTypes: [String]
 
     init(
         _ name: String, _ place: Place, _ defaultValue: String, _ summary: String, dsari: Bool = false, read: Reader = .section,
-        dump: Dump
+        passiveTypes: [String] = [], dump: Dump
     ) {
         self.name = name
         self.place = place
@@ -75,6 +78,7 @@ public struct ConfigKey: Sendable {
         self.dump = dump
         self.fromDsari = dsari
         self.read = read
+        self.passiveTypes = passiveTypes
     }
 }
 
@@ -447,29 +451,37 @@ public enum ConfigKeys {
                 "max_age", .passiveResult, "3600", "Seconds a result may wait for delivery; older ones are dropped and counted.",
                 dump: .within("passive_results")),
             ConfigKey("timeout", .passiveResult, "10", "Seconds one delivery attempt may take.", dump: .within("passive_results")),
-            ConfigKey("address", .passiveResult, "(required)", "nsca: \"HOST:PORT\" of the nsca daemon.", dump: .within("passive_results")),
+            ConfigKey(
+                "address", .passiveResult, "(required)", "nsca: \"HOST:PORT\" of the nsca daemon.", passiveTypes: ["nsca"],
+                dump: .within("passive_results")),
             ConfigKey(
                 "encryption", .passiveResult, "1", "nsca: 0 (none) or 1 (XOR with password), as nsca.cfg's decryption_method.",
-                dump: .within("passive_results")),
+                passiveTypes: ["nsca"], dump: .within("passive_results")),
             ConfigKey(
                 "password", .passiveResult, "\"\"", "nsca: the shared password; icinga2: the ApiUser's password.",
-                dump: .within("passive_results")),
+                passiveTypes: ["nsca", "icinga2"], dump: .within("passive_results")),
             ConfigKey(
                 "path", .passiveResult, "", "command_file: Nagios' external command file (command_file in nagios.cfg).",
-                dump: .within("passive_results")),
+                passiveTypes: ["command_file"], dump: .within("passive_results")),
             ConfigKey(
                 "check_result_path", .passiveResult, "", "command_file: Nagios' check result directory, instead of path.",
-                dump: .within("passive_results")),
-            ConfigKey("url", .passiveResult, "(required)", "icinga2: the API, \"https://HOST:5665\".", dump: .within("passive_results")),
+                passiveTypes: ["command_file"], dump: .within("passive_results")),
             ConfigKey(
-                "ca_file", .passiveResult, "the system's CAs", "icinga2: the CA of the API's certificate.", dump: .within("passive_results")
+                "url", .passiveResult, "(required)", "icinga2: the API, \"https://HOST:5665\".", passiveTypes: ["icinga2"],
+                dump: .within("passive_results")),
+            ConfigKey(
+                "ca_file", .passiveResult, "the system's CAs", "icinga2: the CA of the API's certificate.", passiveTypes: ["icinga2"],
+                dump: .within("passive_results")
             ),
             ConfigKey(
-                "cert_file", .passiveResult, "null", "icinga2: a client certificate (with key_file).", dump: .within("passive_results")),
-            ConfigKey("key_file", .passiveResult, "null", "icinga2: the client certificate's key.", dump: .within("passive_results")),
+                "cert_file", .passiveResult, "null", "icinga2: a client certificate (with key_file).", passiveTypes: ["icinga2"],
+                dump: .within("passive_results")),
+            ConfigKey(
+                "key_file", .passiveResult, "null", "icinga2: the client certificate's key.", passiveTypes: ["icinga2"],
+                dump: .within("passive_results")),
             ConfigKey(
                 "user", .passiveResult, "null", "icinga2: an ApiUser with the actions/process-check-result permission.",
-                dump: .within("passive_results")),
+                passiveTypes: ["icinga2"], dump: .within("passive_results")),
         ]
         + MySQLConnectionOptions.keys.map { name in
             ConfigKey(name, .mysqlConnection, "", MySQLConnectionOptions.summaries[name] ?? "", dsari: true, dump: .within("database"))
