@@ -37,12 +37,12 @@ struct CheckStatusCommand: ParsableCommand {
             StandardError.print("error: cannot read the run history: \(error)")
             throw ExitCode(1)
         }
-        guard case .array(let entries)? = status["jobs"]?.value else { return }
+        guard case .array(let entries)? = status[.jobs]?.value else { return }
         let hosts = hostOptions.hosts
         let shown = entries.map(\.value).filter { job in
-            (hosts.isEmpty || hosts.contains(job["host_name"]?.value.stringValue ?? ""))
-                && (jobNames.isEmpty || jobNames.contains(job["job_name"]?.value.stringValue ?? ""))
-                && (all || job["nagios_check"]?.value == .bool(true))
+            (hosts.isEmpty || hosts.contains(job[.hostName]?.value.stringValue ?? ""))
+                && (jobNames.isEmpty || jobNames.contains(job[.jobName]?.value.stringValue ?? ""))
+                && (all || job[.nagiosCheck]?.value == .bool(true))
         }
         let worst =
             shown.compactMap { job -> Int? in
@@ -67,35 +67,26 @@ struct CheckStatusCommand: ParsableCommand {
                 lineWidth: TerminalStyle.width, lastColumnMaximum: 1000
             ).print(
                 cells: shown.map { job in
-                    let name = job["job_name"]?.value.stringValue ?? ""
+                    let name = job[.jobName]?.value.stringValue ?? ""
                     let state = job[.stateName]?.value.stringValue ?? "PENDING"
                     var attempt = ""
                     if case .int(let current)? = job[.currentAttempt]?.value, case .int(let most)? = job[.maxAttempts]?.value {
                         attempt = "\(current)/\(most)"
                     }
-                    let host = job["host_name"]?.value.stringValue ?? ""
+                    let host = job[.hostName]?.value.stringValue ?? ""
                     return (hostColumn ? [TablePrinter.Cell(host.isEmpty ? "-" : host)] : []) + [
                         TablePrinter.Cell(styled: style.hashColored(name), plain: name),
                         TablePrinter.Cell(styled: style.colored(state, code: colors[state] ?? "2"), plain: state),
-                        TablePrinter.Cell(job["state_type_name"]?.value.stringValue ?? ""),
+                        TablePrinter.Cell(job[.stateTypeName]?.value.stringValue ?? ""),
                         TablePrinter.Cell(attempt + (job[.isFlapping]?.value == .bool(true) ? " flapping" : "")),
                         TablePrinter.Cell(when(NagiosField.lastCheck.rawValue, in: job)),
-                        TablePrinter.Cell(when("next_check", in: job)),
+                        TablePrinter.Cell(when(StatusField.nextCheck.rawValue, in: job)),
                         TablePrinter.Cell(job[.pluginOutput]?.value.stringValue ?? ""),
                     ]
                 })
             // Deliveries to passive_results destinations, waiting or done.
-            if case .array(let destinations)? = status["passive_results"]?.value {
-                for destination in destinations.map(\.value) {
-                    func integer(_ key: String) -> Int64 { if case .int(let value)? = destination[key]?.value { value } else { 0 } }
-                    var line = "passive results to \(destination["destination"]?.value.stringValue ?? ""): \(integer("pending")) waiting"
-                    if case .double(let age)? = destination["oldest_pending_age"]?.value { line += " (oldest \(Int(age)) s)" }
-                    line += ", \(integer("sent")) sent"
-                    let dropped = integer("dropped_expired") + integer("dropped_rejected")
-                    if dropped > 0 { line += ", \(dropped) dropped" }
-                    if integer("pending") > 0, let error = destination["last_error"]?.value.stringValue { line += "; last error: \(error)" }
-                    print(line)
-                }
+            for destination in PassiveDestinationStatus.all(in: status) {
+                print("passive results to " + destination.summary(age: { "\(Int($0)) s" }, when: nil))
             }
         }
         if worst != 0 { throw ExitCode(Int32(worst)) }

@@ -43,16 +43,16 @@ extension MetricsCollector {
     func passiveStatus(_ snapshots: [PassiveQueueSnapshot], now: Double) -> ConfigValue {
         .array(
             snapshots.map { snapshot in
-                let fields: [(String, ConfigValue)] = [
-                    ("destination", .string(snapshot.destination)), ("pending", .int(Int64(snapshot.pending))),
-                    ("oldest_pending_age", snapshot.oldestPendingEndTime.map { .double(max(0, now - $0)) } ?? .null),
-                    ("sent", .int(snapshot.state.sent)), ("failed", .int(snapshot.state.failed)),
-                    ("dropped_expired", .int(snapshot.state.droppedExpired)), ("dropped_rejected", .int(snapshot.state.droppedRejected)),
-                    ("last_success", snapshot.state.lastSuccess.map(ConfigValue.double) ?? .null),
-                    ("last_error", snapshot.state.lastError.map(ConfigValue.string) ?? .null),
-                    ("last_error_time", snapshot.state.lastErrorTime.map(ConfigValue.double) ?? .null),
+                let fields: [(StatusField, ConfigValue)] = [
+                    (.destination, .string(snapshot.destination)), (.pending, .int(Int64(snapshot.pending))),
+                    (.oldestPendingAge, snapshot.oldestPendingEndTime.map { .double(max(0, now - $0)) } ?? .null),
+                    (.sent, .int(snapshot.state.sent)), (.failed, .int(snapshot.state.failed)),
+                    (.droppedExpired, .int(snapshot.state.droppedExpired)), (.droppedRejected, .int(snapshot.state.droppedRejected)),
+                    (.lastSuccess, snapshot.state.lastSuccess.map(ConfigValue.double) ?? .null),
+                    (.lastError, snapshot.state.lastError.map(ConfigValue.string) ?? .null),
+                    (.lastErrorTime, snapshot.state.lastErrorTime.map(ConfigValue.double) ?? .null),
                 ]
-                return ConfigNode(.mapping(fields.map { ConfigValue.Entry(key: $0.0, value: ConfigNode($0.1)) }))
+                return ConfigNode(.mapping(fields.map { ConfigValue.Entry(key: $0.0.rawValue, value: ConfigNode($0.1)) }))
             })
     }
 }

@@ -22,8 +22,9 @@ extension MetricsCollector {
                 var fields: [ConfigValue.Entry] = []
                 func add(_ key: String, _ value: ConfigValue) { fields.append(.init(key: key, value: ConfigNode(value))) }
                 func add(_ field: NagiosField, _ value: ConfigValue) { add(field.rawValue, value) }
-                if options.allHosts { add("host_name", .string(key.host)) }
-                add("job_name", .string(name))
+                func add(_ field: StatusField, _ value: ConfigValue) { add(field.rawValue, value) }
+                if options.allHosts { add(.hostName, .string(key.host)) }
+                add(.jobName, .string(name))
                 func time(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
                 // What the daemon has planned; without a daemon's plan (none
                 // has run on this database yet), what the schedule says.
@@ -34,14 +35,14 @@ extension MetricsCollector {
                     // The daemon tries a SOFT problem again after retry_interval.
                     next = last + retry
                 }
-                add("schedule", job?.schedule.map(ConfigValue.string) ?? .null)
-                add("next_check", time(next))
-                add("run_count", .int(Int64(aggregate?.count ?? 0)))
-                add("last_run_exit_code", aggregate?.last?.exitCode.map { .int(Int64($0)) } ?? .null)
-                add("last_run_start_time", time(aggregate?.last?.startTime))
-                add("last_run_stop_time", time(aggregate?.last?.stopTime))
-                add("last_run_duration", time(aggregate?.last.map { $0.stopTime - $0.startTime }))
-                add("nagios_check", .bool(job?.nagiosCheck ?? (aggregate?.check != nil)))
+                add(.schedule, job?.schedule.map(ConfigValue.string) ?? .null)
+                add(.nextCheck, time(next))
+                add(.runCount, .int(Int64(aggregate?.count ?? 0)))
+                add(.lastRunExitCode, aggregate?.last?.exitCode.map { .int(Int64($0)) } ?? .null)
+                add(.lastRunStartTime, time(aggregate?.last?.startTime))
+                add(.lastRunStopTime, time(aggregate?.last?.stopTime))
+                add(.lastRunDuration, time(aggregate?.last.map { $0.stopTime - $0.startTime }))
+                add(.nagiosCheck, .bool(job?.nagiosCheck ?? (aggregate?.check != nil)))
                 if let check = aggregate?.check {
                     add(.currentState, .int(Int64(check.state)))
                     add(.stateName, .string(CheckState(rawValue: check.state)?.name ?? "UNKNOWN"))
@@ -51,9 +52,9 @@ extension MetricsCollector {
                     if case .mapping(let entries) = ConfigValue.mapping(check.status.runDataEntries) {
                         fields += entries.filter { $0.key != NagiosField.stateHistory.rawValue }
                     }
-                    add("state_type_name", .string(check.status.stateType.name))
-                    add("check_execution_time", .double(check.executionTime))
-                    add("check_latency", .double(check.latency))
+                    add(.stateTypeName, .string(check.status.stateType.name))
+                    add(.checkExecutionTime, .double(check.executionTime))
+                    add(.checkLatency, .double(check.latency))
                 } else if let last = aggregate?.last {
                     let state: CheckState = last.exitCode == 0 ? .ok : .critical
                     add(.currentState, .int(Int64(state.rawValue)))
@@ -61,21 +62,22 @@ extension MetricsCollector {
                     add(.pluginOutput, .string("exit code \(last.exitCode.map(String.init) ?? "unknown")"))
                     add(.lastCheck, .double(last.startTime))
                     add(.stateType, .int(1))
-                    add("state_type_name", .string("HARD"))
+                    add(.stateTypeName, .string("HARD"))
                     add(.currentAttempt, .int(1))
                     add(.maxAttempts, .int(1))
-                    add("check_execution_time", .double(last.stopTime - last.startTime))
-                    add("check_latency", .double(last.startTime - last.scheduleTime))
+                    add(.checkExecutionTime, .double(last.stopTime - last.startTime))
+                    add(.checkLatency, .double(last.startTime - last.scheduleTime))
                 }
                 jobs.append(ConfigNode(.mapping(fields)))
             }
-            return [
-                "generated": .double(now),
-                "version": .string(DsariVersion.string),
-                "daemon_shutting_down": plans[thisHost].map { .bool($0.isShuttingDown) } ?? .null,
-                "jobs": .array(jobs),
-                "passive_results": passiveStatus(passiveSnapshots(config: state.config), now: now),
+            let document: [(StatusField, ConfigValue)] = [
+                (.generated, .double(now)),
+                (.version, .string(DsariVersion.string)),
+                (.daemonShuttingDown, plans[thisHost].map { .bool($0.isShuttingDown) } ?? .null),
+                (.jobs, .array(jobs)),
+                (.passiveResults, passiveStatus(passiveSnapshots(config: state.config), now: now)),
             ]
+            return .mapping(document.map { ConfigValue.Entry(key: $0.0.rawValue, value: ConfigNode($0.1)) })
         }
     }
 

@@ -11,7 +11,7 @@ extension MetricsCollector {
     public func statusPage(now: Double = Date().timeIntervalSince1970) throws -> String {
         let status = try status(now: now)
         var rows: [StatusRow] = []
-        if case .array(let jobs)? = status["jobs"]?.value {
+        if case .array(let jobs)? = status[.jobs]?.value {
             rows = jobs.map { StatusRow($0.value, now: now) }
         }
         // Grouped by host (hosts with the worst problems first), problems first within each.
@@ -31,7 +31,7 @@ extension MetricsCollector {
             counts[name].map { "\($0) \(name)" }
         }
         let hosts = Set(rows.map(\.host)).sorted()
-        let generated = Self.secondText(status["generated"]?.value)
+        let generated = Self.secondText(status[.generated]?.value)
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
@@ -53,8 +53,8 @@ extension MetricsCollector {
             </style></head><body>
             <h1>dsari status</h1>
             <p>\(summary.joined(separator: ", ").htmlEscaped)\(fleet ? " on \(hosts.count) host\(hosts.count == 1 ? "" : "s")" : "") &mdash; \
-            generated <time data-epoch="\(Self.epochText(status["generated"]?.value))">\(generated)</time> by dsari-swift \(DsariVersion.string).</p>
-            \(Self.passiveLines(status["passive_results"]?.value, now: now))
+            generated <time data-epoch="\(Self.epochText(status[.generated]?.value))">\(generated)</time> by dsari-swift \(DsariVersion.string).</p>
+            \(Self.passiveLines(PassiveDestinationStatus.all(in: status)))
             <form id="filter" onsubmit="return false">\
             \(fleet ? "<label>Host <input name=\"host\" list=\"hosts\" size=\"14\"></label><datalist id=\"hosts\">\(hosts.map { "<option value=\"\($0.htmlEscaped)\">" }.joined())</datalist>" : "")\
             <label>State <select name="state"><option value="">any</option><option value="problem">not OK</option>\
@@ -106,21 +106,12 @@ extension MetricsCollector {
     }
 
     /// One line per passive_results destination: what waits, what went, the last error.
-    static func passiveLines(_ value: ConfigValue?, now: Double) -> String {
-        guard case .array(let destinations)? = value else { return "" }
-        return destinations.map { node in
-            let entry = node.value
-            func integer(_ key: String) -> Int64 { if case .int(let number)? = entry[key]?.value { number } else { 0 } }
-            var text = "Passive results to \((entry["destination"]?.value.stringValue ?? "").htmlEscaped): \(integer("pending")) waiting"
-            if case .double(let age)? = entry["oldest_pending_age"]?.value { text += " (oldest \(Self.age(age)))" }
-            text += ", \(integer("sent")) sent"
-            if let last = entry["last_success"]?.value, case .double = last {
-                text += " (last <time data-epoch=\"\(epochText(last))\">\(secondText(last))</time>)"
-            }
-            let dropped = integer("dropped_expired") + integer("dropped_rejected")
-            if dropped > 0 { text += ", \(dropped) dropped" }
-            if integer("pending") > 0, let error = entry["last_error"]?.value.stringValue { text += "; last error: \(error.htmlEscaped)" }
-            return "<p class=\"passive\">\(text).</p>"
+    static func passiveLines(_ destinations: [PassiveDestinationStatus]) -> String {
+        destinations.map { status in
+            let text = status.summary(
+                age: { Self.age($0) }, when: { "<time data-epoch=\"\(epochText(.double($0)))\">\(secondText(.double($0)))</time>" },
+                escape: { $0.htmlEscaped })
+            return "<p class=\"passive\">Passive results to \(text).</p>"
         }.joined(separator: "\n")
     }
 
@@ -177,8 +168,9 @@ private struct StatusRow {
         }
         func text(_ key: String) -> String { job[key]?.value.stringValue ?? "" }
         func text(_ field: NagiosField) -> String { text(field.rawValue) }
-        host = text("host_name")
-        name = text("job_name")
+        func text(_ field: StatusField) -> String { text(field.rawValue) }
+        host = text(.hostName)
+        name = text(.jobName)
         state = job[.stateName]?.value.stringValue ?? "PENDING"
         severity = ["OK": 0, "PENDING": 1, "WARNING": 2, "UNKNOWN": 3, "CRITICAL": 4][state] ?? 1
         var attempt = ""
@@ -187,17 +179,17 @@ private struct StatusRow {
             attempt = "\(Int(current))/\(Int(most))"
             attemptKey = String(current / max(most, 1))
         }
-        let duration = number("last_run_duration")
+        let duration = number(StatusField.lastRunDuration.rawValue)
         func escape(_ text: String) -> String { text.htmlEscaped }
         var flapping = ""
         if job[.isFlapping]?.value == .bool(true) { flapping = " (flapping)" }
         cells = """
             <td class="name">\(escape(name))</td><td class="state" data-sort="\(severity)">\(escape(state))</td>\
-            <td>\(escape(text("state_type_name")))</td><td class="num"\(attemptKey.isEmpty ? "" : " data-sort=\"\(attemptKey)\"")>\
+            <td>\(escape(text(.stateTypeName)))</td><td class="num"\(attemptKey.isEmpty ? "" : " data-sort=\"\(attemptKey)\"")>\
             \(attempt)\(flapping)</td><td>\(escape(text(.pluginOutput)))</td>\
-            \(MetricsCollector.whenCell(job["last_run_stop_time"]?.value, now: now))\
+            \(MetricsCollector.whenCell(job[.lastRunStopTime]?.value, now: now))\
             <td class="num" data-sort="\(duration ?? -1)">\(duration.map { String(format: "%.3f s", $0) } ?? "")</td>\
-            \(MetricsCollector.whenCell(job["next_check"]?.value, now: now))</tr>
+            \(MetricsCollector.whenCell(job[.nextCheck]?.value, now: now))</tr>
 
             """
     }

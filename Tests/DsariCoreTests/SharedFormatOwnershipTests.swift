@@ -4,7 +4,8 @@ import Testing
 /// Each shared format is spelled in one source file: the data layout
 /// (`DataLayout`), the trigger file names (`TriggerFile`), the check fields
 /// of `run_data.nagios` and `/status.json`, and that key itself, also in
-/// the stores' SQL (`NagiosField`). A second
+/// the stores' SQL (`NagiosField`); `/status.json`'s own fields
+/// (`StatusField`). A second
 /// spelling elsewhere is how two parts of the program drift apart.
 @Suite("shared formats have one owner")
 struct SharedFormatOwnershipTests {
@@ -35,6 +36,11 @@ struct SharedFormatOwnershipTests {
         ("\"current_attempt\"", "DsariCore/Run/NagiosField.swift"),
         ("\"is_flapping\"", "DsariCore/Run/NagiosField.swift"),
         ("\"nagios\"", "DsariCore/Run/NagiosField.swift"),
+        // /status.json's own fields.
+        ("\"state_type_name\"", "DsariMetrics/StatusField.swift"),
+        ("\"next_check\"", "DsariMetrics/StatusField.swift"),
+        ("\"last_run_stop_time\"", "DsariMetrics/StatusField.swift"),
+        ("\"oldest_pending_age\"", "DsariMetrics/StatusField.swift"),
     ])
     func spelledInOneFile(literal: String, owner: String) throws {
         #expect(try Self.files(containing: literal) == [owner])
