@@ -84,6 +84,11 @@ int dsari_eventfd(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
+#ifndef SYS_pidfd_open
+/* Headers older than Linux 5.3: the number is the same on every architecture but alpha. */
+#define SYS_pidfd_open 434
+#endif
+
 static long dsari_milliseconds_now(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

@@ -60,7 +60,10 @@ final class ChildReaper: @unchecked Sendable {
                 // No child at all, yet callbacks are registered: their
                 // children are gone (reaped elsewhere). Asked again under the
                 // lock, where no spawn can come between: a child started
-                // since shows as running (0) or ended (its pid).
+                // since shows as running (0) or ended (its pid). (Every child
+                // of the daemon is spawned through here, so "reaped
+                // elsewhere" does not happen in it; a callback whose child
+                // was is answered once no child is left.)
                 condition.lock()
                 var lost: [ExitHandler] = []
                 var reaped: (ExitHandler?, Int32)?

@@ -77,8 +77,11 @@ enum RunProcesses {
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else { break }
             // The killed become zombies (skipped by the next scan) as they end.
+            // At most 200 ms per wait: a pid reused meanwhile, or a process
+            // that cannot die yet (uninterruptible sleep), must not keep the
+            // next scan (and its kill of what was forked since) waiting.
             let pids = found.values.flatMap { $0 }
-            if dsari_wait_for_exits(pids, Int32(pids.count), Int32(min(left, 60) * 1000)) < 0 {
+            if dsari_wait_for_exits(pids, Int32(pids.count), Int32(min(left, 0.2) * 1000)) < 0 {
                 // No pidfds (a kernel before 5.3): look again shortly.
                 usleep(5_000)
             }

@@ -2,8 +2,8 @@ import Foundation
 
 /// Nagios' external command file: one line per result,
 /// `[TIME] PROCESS_SERVICE_CHECK_RESULT;HOST;SERVICE;CODE;OUTPUT`, written
-/// whole in one `write` (Nagios reads at most 8 KB per command, so longer
-/// output is cut). The file is Nagios' FIFO (or a file another reader takes
+/// whole (Nagios reads at most 8 KB per command, so longer output is cut;
+/// a line longer than PIPE_BUF may go into the FIFO in parts, see `send`). The file is Nagios' FIFO (or a file another reader takes
 /// lines from); without a reader on the FIFO, Nagios is down: try later.
 struct CommandFileTransport: PassiveTransport {
     let path: String
@@ -50,6 +50,14 @@ struct CommandFileTransport: PassiveTransport {
                 continue
             }
             let reason = written < 0 ? String(cString: strerror(errno)) : "nothing written"
+            if offset > 0 {
+                // Given up within the line: end the part with a newline, so that
+                // Nagios rejects it as one bad command instead of joining it to
+                // the line sent again later.
+                var room = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&room, 1, 1000)
+                _ = write(descriptor, "\n", 1)
+            }
             throw .unavailable(
                 "cannot write to the command file \(path): \(reason)"
                     + (offset > 0 ? " (\(offset) of \(bytes.count) bytes of the line were written)" : ""))

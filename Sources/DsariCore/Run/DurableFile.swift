@@ -80,7 +80,15 @@ public enum DurableFile {
     }
 
     /// `mode` less the process's umask: what `open` would give a new file.
+    /// The umask is read from /proc/self/status (Linux 4.7 and later), since
+    /// reading it with umask(2) sets it for a moment for every thread.
     public static func creationMode(_ mode: mode_t) -> mode_t {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+            let mask = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+        {
+            return mode & ~mask
+        }
         let mask = umask(0)
         umask(mask)
         return mode & ~mask
