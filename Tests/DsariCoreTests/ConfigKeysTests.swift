@@ -9,8 +9,8 @@ struct ConfigKeysTests {
     @Test func everyKeyIsReadWhereItMayAppear() {
         for key in ConfigKeys.all {
             switch (key.place, key.read) {
-            case (.topLevel, .topLevel), (.job, .job), (.jobGroup, .section), (.concurrencyGroup, .section), (.database, .section),
-                (.mysqlConnection, .section), (.passiveResult, .section):
+            case (.topLevel, .topLevel), (.job, .job), (.jobGroup, .section), (.concurrencyGroup, .concurrencyGroup),
+                (.database, .database), (.mysqlConnection, .mysqlConnection), (.passiveResult, .section):
                 continue
             default:
                 Issue.record("\(key.name) (\(key.place.rawValue)) has no reader of its place")
@@ -18,6 +18,9 @@ struct ConfigKeysTests {
         }
         #expect(ConfigInterpreter.topLevelReaders.count == ConfigKeys.names(in: .topLevel).count)
         #expect(ConfigInterpreter.jobReaders.count == ConfigKeys.names(in: .job).count)
+        #expect(ConfigInterpreter.databaseReaders.count == ConfigKeys.names(in: .database).count)
+        #expect(ConfigInterpreter.mysqlConnectionReaders.count == ConfigKeys.names(in: .mysqlConnection).count)
+        #expect(ConfigInterpreter.concurrencyGroupReaders.count == ConfigKeys.names(in: .concurrencyGroup).count)
     }
 
     /// Which keys each passive-result destination type takes comes from the table too.

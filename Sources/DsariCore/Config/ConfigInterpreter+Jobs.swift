@@ -31,12 +31,9 @@ extension ConfigInterpreter {
                 break
             case .mapping(let options):
                 for option in options {
-                    switch option.key {
-                    case "max":
-                        group.max = try integer(
-                            option.value, key: "max", subject: subject, minimum: 1,
-                            expected: "a whole number of at least 1")
-                    default:
+                    if let read = Self.concurrencyGroupReaders[option.key] {
+                        try read(&self, &group, option.value, option.key)
+                    } else {
                         warnUnknown(option, known: Self.concurrencyGroupKeys, subject: subject)
                     }
                 }

@@ -55,20 +55,33 @@ struct ConfigInterpreter {
         var outOfRangeGiven = false
     }
 
+    /// What `database`'s readers fill in.
+    struct DatabaseReading {
+        var database = DatabaseConfig()
+        var typeNode: ConfigNode?
+    }
+
     typealias TopLevelReader = @Sendable (inout ConfigInterpreter, inout TopLevelReading, ConfigNode, String) throws -> Void
     typealias JobReader = @Sendable (inout ConfigInterpreter, inout JobReading, ConfigNode, String) throws -> Void
+    typealias DatabaseReader = @Sendable (inout ConfigInterpreter, inout DatabaseReading, ConfigNode, String) throws -> Void
+    typealias MySQLConnectionReader = @Sendable (inout ConfigInterpreter, inout MySQLConnectionOptions, ConfigNode, String) throws -> Void
+    typealias ConcurrencyGroupReader = @Sendable (inout ConfigInterpreter, inout ConcurrencyGroup, ConfigNode, String) throws -> Void
 
     // Each key's reader, from the one table (`ConfigKeys`).
-    static let topLevelReaders: [String: TopLevelReader] = Dictionary(
-        uniqueKeysWithValues: ConfigKeys.all.compactMap { key in
-            guard case .topLevel(let read) = key.read else { return nil }
-            return (key.name, read)
-        })
-    static let jobReaders: [String: JobReader] = Dictionary(
-        uniqueKeysWithValues: ConfigKeys.all.compactMap { key in
-            guard case .job(let read) = key.read else { return nil }
-            return (key.name, read)
-        })
+    static let topLevelReaders: [String: TopLevelReader] = readers { if case .topLevel(let read) = $0 { read } else { nil } }
+    static let jobReaders: [String: JobReader] = readers { if case .job(let read) = $0 { read } else { nil } }
+    static let databaseReaders: [String: DatabaseReader] = readers { if case .database(let read) = $0 { read } else { nil } }
+    static let mysqlConnectionReaders: [String: MySQLConnectionReader] = readers {
+        if case .mysqlConnection(let read) = $0 { read } else { nil }
+    }
+    static let concurrencyGroupReaders: [String: ConcurrencyGroupReader] = readers {
+        if case .concurrencyGroup(let read) = $0 { read } else { nil }
+    }
+
+    /// The readers of one kind in the table, by key name.
+    private static func readers<Reader>(_ kind: (ConfigKey.Reader) -> Reader?) -> [String: Reader] {
+        Dictionary(uniqueKeysWithValues: ConfigKeys.all.compactMap { key in kind(key.read).map { (key.name, $0) } })
+    }
 
     /// The checked configuration; `configD`, `files` and the loader's own
     /// warnings are the loader's to fill in.

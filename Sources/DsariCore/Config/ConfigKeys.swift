@@ -29,9 +29,15 @@ public struct ConfigKey: Sendable {
         case topLevel(ConfigInterpreter.TopLevelReader)
         /// A job key, into the job being read (a job group's jobs too).
         case job(ConfigInterpreter.JobReader)
-        /// Read by the reader of the section it is in: `database` (and its
-        /// `connection`), a `passive_results` entry, a concurrency group;
-        /// `job_names` by the job groups' expansion.
+        /// A key of `database`, into the database settings being read.
+        case database(ConfigInterpreter.DatabaseReader)
+        /// A key of `database.connection` (MySQL).
+        case mysqlConnection(ConfigInterpreter.MySQLConnectionReader)
+        /// A concurrency group's option.
+        case concurrencyGroup(ConfigInterpreter.ConcurrencyGroupReader)
+        /// Read by the reader of the section it is in, which checks the
+        /// whole entry: a `passive_results` entry (by type, see
+        /// `passiveTypes`); `job_names` by the job groups' expansion.
         case section
 
         // The readers' arguments are named `i` (the interpreter, with the
@@ -39,6 +45,11 @@ public struct ConfigKey: Sendable {
 
         /// `jobs`, `job_groups`, `concurrency_groups` (a mapping or null):
         /// read after every other top-level key.
+        /// A `database.connection` string option, into `field`.
+        static func mysqlText(_ field: WritableKeyPath<MySQLConnectionOptions, String?> & Sendable) -> Reader {
+            .mysqlConnection { i, options, node, key in options[keyPath: field] = try i.mysqlText(node, key: key) }
+        }
+
         static let sectionReadLast = Reader.topLevel { i, r, node, key in
             try i.requireSection(node, key: key)
             r.sections[key] = node
@@ -432,15 +443,87 @@ public enum ConfigKeys {
 
     static let other: [ConfigKey] =
         [
-            ConfigKey("max", .concurrencyGroup, "1", "Runs of the group's jobs at once.", dsari: true, dump: .within("concurrency_groups")),
-            ConfigKey("type", .database, "sqlite3", "sqlite3, postgresql or mysql.", dsari: true, dump: .within("database")),
-            ConfigKey("file", .database, "DATA_DIR/dsari.sqlite3", "sqlite3: the database file.", dsari: true, dump: .within("database")),
             ConfigKey(
-                "dsn", .database, "(required)", "postgresql: a libpq connection string or URI.", dsari: true, dump: .within("database")),
+                "max", .concurrencyGroup, "1", "Runs of the group's jobs at once.", dsari: true,
+                read: .concurrencyGroup { i, group, node, key in
+                    group.max = try i.integer(
+                        node, key: key, subject: .concurrencyGroup(group.name), minimum: 1, expected: "a whole number of at least 1")
+                },
+                dump: .within("concurrency_groups")),
             ConfigKey(
-                "connection", .database, "{}", "mysql: MySQLdb.connect's arguments (below).", dsari: true, dump: .within("database")),
+                "type", .database, "sqlite3", "sqlite3, postgresql or mysql.", dsari: true,
+                read: .database { i, r, node, key in
+                    r.database.type = try i.databaseType(node, key: key)
+                    r.typeNode = node
+                },
+                dump: .within("database")),
             ConfigKey(
-                "connect_timeout", .database, "30", "Seconds the daemon waits for a database server at start.", dump: .within("database")),
+                "file", .database, "DATA_DIR/dsari.sqlite3", "sqlite3: the database file.", dsari: true,
+                read: .database { i, r, node, key in
+                    r.database.file = node.value.isNull ? nil : try i.path(node, key: key, subject: nil, inside: "database")
+                },
+                dump: .within("database")),
+            ConfigKey(
+                "dsn", .database, "(required)", "postgresql: a libpq connection string or URI.", dsari: true,
+                read: .database { i, r, node, key in r.database.dsn = try i.databaseDSN(node, key: key) }, dump: .within("database")),
+            ConfigKey(
+                "connection", .database, "{}", "mysql: MySQLdb.connect's arguments (below).", dsari: true,
+                read: .database { i, r, node, _ in r.database.mysql = try i.mysqlConnection(node) }, dump: .within("database")),
+            ConfigKey(
+                "connect_timeout", .database, "30", "Seconds the daemon waits for a database server at start.",
+                read: .database { i, r, node, key in r.database.connectTimeout = try i.databaseConnectTimeout(node, key: key) },
+                dump: .within("database")),
+        ]
+        // MySQLdb.connect's keyword arguments (`passwd`/`password` and `db`/`database` are synonyms, as in mysqlclient).
+        + [
+            ConfigKey(
+                "host", .mysqlConnection, "", "The server (default: the local socket).", dsari: true,
+                read: .mysqlText(\.host), dump: .within("database")),
+            ConfigKey(
+                "port", .mysqlConnection, "", "Its TCP port (default 3306).", dsari: true,
+                read: .mysqlConnection { i, o, node, key in
+                    o.port = try i.mysqlWhole(node, key: key, 1...65535, "a port number (1 to 65535)")
+                },
+                dump: .within("database")),
+            ConfigKey(
+                "user", .mysqlConnection, "", "The account (default: the user running the program).", dsari: true,
+                read: .mysqlText(\.user), dump: .within("database")),
+            ConfigKey(
+                "passwd", .mysqlConnection, "", "Its password (never shown).", dsari: true,
+                read: .mysqlText(\.password), dump: .within("database")),
+            ConfigKey(
+                "password", .mysqlConnection, "", "The same as passwd.", dsari: true,
+                read: .mysqlText(\.password), dump: .within("database")),
+            ConfigKey(
+                "db", .mysqlConnection, "", "The database.", dsari: true,
+                read: .mysqlText(\.database), dump: .within("database")),
+            ConfigKey(
+                "database", .mysqlConnection, "", "The same as db.", dsari: true,
+                read: .mysqlText(\.database), dump: .within("database")),
+            ConfigKey(
+                "unix_socket", .mysqlConnection, "", "The server's socket file.", dsari: true,
+                read: .mysqlConnection { i, o, node, key in o.unixSocket = try i.mysqlPath(node, key: key) }, dump: .within("database")),
+            ConfigKey(
+                "read_default_file", .mysqlConnection, "", "An option file (~/.my.cnf) for unset values.", dsari: true,
+                read: .mysqlConnection { i, o, node, key in o.readDefaultFile = try i.mysqlOptionFile(node, key: key) },
+                dump: .within("database")),
+            ConfigKey(
+                "read_default_group", .mysqlConnection, "", "Its group (default client).", dsari: true,
+                read: .mysqlText(\.readDefaultGroup),
+                dump: .within("database")),
+            ConfigKey(
+                "connect_timeout", .mysqlConnection, "", "Seconds per connection attempt (default 5).", dsari: true,
+                read: .mysqlConnection { i, o, node, key in
+                    o.connectTimeout = try i.mysqlWhole(node, key: key, 1...3600, "seconds per attempt (a whole number, 1 to 3600)")
+                },
+                dump: .within("database")),
+            ConfigKey(
+                "ssl", .mysqlConnection, "", "TLS: {ca, cert, key, capath, cipher}; with ca the server's certificate is verified.",
+                dsari: true,
+                read: .mysqlConnection { i, o, node, key in o.tls = try i.mysqlTLS(node, key: key) }, dump: .within("database")),
+            ConfigKey(
+                "charset", .mysqlConnection, "", "Only utf8mb4 (always used).", dsari: true,
+                read: .mysqlConnection { i, _, node, key in try i.mysqlCharset(node, key: key) }, dump: .within("database")),
         ]
         + [
             ConfigKey("type", .passiveResult, "(required)", "nsca, command_file or icinga2.", dump: .within("passive_results")),
@@ -483,9 +566,6 @@ public enum ConfigKeys {
                 "user", .passiveResult, "null", "icinga2: an ApiUser with the actions/process-check-result permission.",
                 passiveTypes: ["icinga2"], dump: .within("passive_results")),
         ]
-        + MySQLConnectionOptions.keys.map { name in
-            ConfigKey(name, .mysqlConnection, "", MySQLConnectionOptions.summaries[name] ?? "", dsari: true, dump: .within("database"))
-        }
 
     /// The reference (docs/configuration.md), generated from this table.
     public static func referenceMarkdown() -> String {

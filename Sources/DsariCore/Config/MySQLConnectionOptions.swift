@@ -41,23 +41,6 @@ public struct MySQLConnectionOptions: Sendable, Hashable {
         public static let keys = ["ca", "capath", "cert", "key", "cipher"]
     }
 
-    /// The keys of the mapping (`passwd`/`password` and `db`/`database` are synonyms, as in mysqlclient).
-    public static let keys = [
-        "host", "port", "user", "passwd", "password", "db", "database", "unix_socket", "read_default_file", "read_default_group",
-        "connect_timeout", "ssl", "charset",
-    ]
-
-    /// One line per key, for the configuration reference.
-    static let summaries = [
-        "host": "The server (default: the local socket).", "port": "Its TCP port (default 3306).",
-        "user": "The account (default: the user running the program).", "passwd": "Its password (never shown).",
-        "password": "The same as passwd.", "db": "The database.", "database": "The same as db.",
-        "unix_socket": "The server's socket file.", "read_default_file": "An option file (~/.my.cnf) for unset values.",
-        "read_default_group": "Its group (default client).", "connect_timeout": "Seconds per connection attempt (default 5).",
-        "ssl": "TLS: {ca, cert, key, capath, cipher}; with ca the server's certificate is verified.",
-        "charset": "Only utf8mb4 (always used).",
-    ]
-
     public init(
         host: String? = nil, port: Int? = nil, user: String? = nil, password: String? = nil, database: String? = nil,
         unixSocket: String? = nil, readDefaultFile: String? = nil, readDefaultGroup: String? = nil, connectTimeout: Int? = nil,
