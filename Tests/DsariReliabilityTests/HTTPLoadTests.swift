@@ -184,9 +184,12 @@ extension ReliabilityTests {
             var closedWithoutAnswer = 0
             var notHTTP: [String] = []
             var tried = 0
+            // For the scale's time, and at least `minimumRequests` whatever the
+            // machine's load (each request may wait up to 250 ms for an answer).
+            let minimumRequests = max(40, corpus.count + 20)
             let deadline = monotonicMicroseconds() + UInt64(max(2, ReliabilityScale.fuzzSeconds) * 1_000_000)
             var inputs = corpus.map { $0 }
-            while monotonicMicroseconds() < deadline && daemon.process.isRunning {
+            while (monotonicMicroseconds() < deadline || tried < minimumRequests) && daemon.process.isRunning {
                 let input = inputs.popLast() ?? mutator.next()
                 tried += 1
                 guard let connection = try? LoopbackConnection(host: "127.0.0.1", port: port) else { continue }
@@ -213,7 +216,7 @@ extension ReliabilityTests {
             #expect(alive, "\(daemon.log.suffix(3000))")
             #expect(notHTTP.isEmpty, "\(notHTTP)")
             #expect(Self.answersOK(port, "/metrics"))
-            #expect(tried > 20)
+            #expect(tried >= minimumRequests)
             ReliabilityReport.record(
                 test: "fuzz HTTP requests", load: "\(tried) raw requests",
                 faults: "\(statuses.filter { $0.key.hasPrefix("4") }.values.reduce(0, +)) answered 4xx",
