@@ -23,32 +23,25 @@ public struct ConfigDirectoryOptions: ParsableArguments {
     /// Loads the configuration, printing warnings to standard error.
     /// A configuration error is printed and becomes exit code 1.
     func loadConfig(printWarnings: Bool = true) throws -> Config {
-        do {
-            let config = try ConfigLoader.standard().load(configDirectory: resolvedConfigDirectory)
-            if printWarnings {
-                for warning in config.warnings {
-                    StandardError.print("warning: \(warning)")
-                }
-            }
-            return config
-        } catch let error as ConfigError {
-            StandardError.print("error: \(error)")
-            throw ExitCode(1)
-        }
+        try loadConfig(
+            warning: { if printWarnings { StandardError.print("warning: \($0)") } },
+            refusal: { StandardError.print("error: \($0)") })
     }
-}
 
-extension ConfigDirectoryOptions {
     /// Loads the configuration for a command whose standard error is a log
     /// (dsari-prometheus-exporter, dsari-render): its warnings and a refusal
     /// are log lines; a refusal becomes exit code 1.
     func loadConfig(log: DaemonLog) throws -> Config {
+        try loadConfig(warning: { log.warning($0) }, refusal: { log.error("configuration refused", ["reason": $0]) })
+    }
+
+    private func loadConfig(warning: (String) -> Void, refusal: (String) -> Void) throws -> Config {
         do {
             let config = try ConfigLoader.standard().load(configDirectory: resolvedConfigDirectory)
-            for warning in config.warnings { log.warning("\(warning)") }
+            for item in config.warnings { warning("\(item)") }
             return config
         } catch let error as ConfigError {
-            log.error("configuration refused", ["reason": "\(error)"])
+            refusal("\(error)")
             throw ExitCode(1)
         }
     }

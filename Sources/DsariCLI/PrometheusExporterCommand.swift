@@ -79,7 +79,9 @@ public struct PrometheusExporterCommand: ParsableCommand {
                     host: listenAddress, port: UInt16(listenPort), routes: routes, webConfigPath: webConfigFile,
                     log: { log.warning("HTTP server", ["reason": $0]) }))
         } catch {
-            log.error("cannot serve", ["address": "\(listenAddress):\(listenPort)", "reason": "\(error)"])
+            log.error(
+                "cannot serve",
+                ["address": ListenAddress(host: listenAddress, port: UInt16(listenPort)).description, "reason": "\(error)"])
             throw ExitCode(1)
         }
         log.info(

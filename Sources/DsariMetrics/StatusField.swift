@@ -52,7 +52,6 @@ public struct PassiveDestinationStatus: Sendable, Equatable {
     /// Seconds the oldest waiting result has waited; nil when none waits.
     public var oldestPendingAge: Double?
     public var sent: Int64
-    public var failed: Int64
     public var dropped: Int64
     public var lastSuccess: Double?
     public var lastError: String?
@@ -64,7 +63,6 @@ public struct PassiveDestinationStatus: Sendable, Equatable {
         pending = integer(.pending)
         oldestPendingAge = seconds(.oldestPendingAge)
         sent = integer(.sent)
-        failed = integer(.failed)
         dropped = integer(.droppedExpired) + integer(.droppedRejected)
         lastSuccess = seconds(.lastSuccess)
         lastError = entry[.lastError]?.value.stringValue

@@ -76,8 +76,11 @@ final class PassiveQueue {
     }
 
     private func path(_ number: UInt64) -> String {
-        DsariPaths.join(directory, String(format: "%016llu.json", number))
+        DsariPaths.join(directory, Self.fileName(number))
     }
+
+    /// A waiting result's file name: its number, zero-padded so names sort as numbers.
+    static func fileName(_ number: UInt64) -> String { String(format: "%016llu.json", number) }
 
     /// Counters may lag behind after a crash (not synced); the results never do.
     private func saveState() {
@@ -196,7 +199,7 @@ public struct PassiveQueueSnapshot: Sendable, Hashable {
             let oldest = numbers.first.flatMap { number -> Double? in
                 guard readOldest else { return nil }
                 return
-                    (try? ConfigFileReader.read(path: DsariPaths.join(directory, String(format: "%016llu.json", number)), format: .json))
+                    (try? ConfigFileReader.read(path: DsariPaths.join(directory, PassiveQueue.fileName(number)), format: .json))
                     .flatMap { PassiveResult(json: $0.value)?.endTime }
             }
             return PassiveQueueSnapshot(

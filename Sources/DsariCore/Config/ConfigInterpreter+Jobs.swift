@@ -123,7 +123,8 @@ extension ConfigInterpreter {
         return sources
     }
 
-    mutating func job(from source: JobSource) throws -> Job {
+    /// `nrpeOutOfRangeExit`: the top-level `nrpe_out_of_range_exit`, read before the jobs.
+    mutating func job(from source: JobSource, nrpeOutOfRangeExit: OutOfRangeExitPolicy) throws -> Job {
         let subject = ConfigError.Subject.job(source.name, group: source.group)
         guard source.options.contains(where: { $0.key == "command" }) else {
             throw ConfigError(

@@ -81,7 +81,7 @@ extension ConfigInterpreter {
 
     /// A string naming one of `Choice`'s cases.
     func choice<Choice: RawRepresentable<String>>(
-        _ node: ConfigNode, key: String, subject: ConfigError.Subject?, expected: String, as type: Choice.Type = Choice.self
+        _ node: ConfigNode, key: String, subject: ConfigError.Subject?, expected: String
     ) throws -> Choice {
         guard case .string(let text) = node.value, let choice = Choice(rawValue: text) else {
             throw typeError(node, key: key, expected: expected, subject: subject)

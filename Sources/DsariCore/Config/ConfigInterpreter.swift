@@ -19,8 +19,6 @@ struct ConfigInterpreter {
     /// Unknown keys and other oddities met so far.
     /// Written by the readers in the extensions (one file per topic).
     var warnings: [ConfigWarning] = []
-    /// `nrpe_out_of_range_exit`, read before the jobs that take it.
-    var nrpeOutOfRangeExit: OutOfRangeExitPolicy = .unknown
 
     // The keys each place allows, from the one table (`ConfigKeys`).
     static let topLevelKeys = ConfigKeys.names(in: .topLevel)
@@ -105,7 +103,7 @@ struct ConfigInterpreter {
         config.concurrencyGroups = try concurrencyGroups(reading.sections["concurrency_groups"])
         let sources = try jobSources(jobs: reading.sections["jobs"], groups: reading.sections["job_groups"])
         for source in sources {
-            let job = try job(from: source)
+            let job = try job(from: source, nrpeOutOfRangeExit: config.nrpeOutOfRangeExit)
             config.jobs[job.name] = job
             // A group named by a job but not defined exists with max 1.
             for group in job.concurrencyGroups where config.concurrencyGroups[group] == nil {

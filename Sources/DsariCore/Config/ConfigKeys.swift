@@ -226,10 +226,8 @@ public enum ConfigKeys {
         ConfigKey(
             "nrpe_out_of_range_exit", .topLevel, "unknown", "`out_of_range_exit` of imported jobs that set none (unknown as NRPE).",
             read: .topLevel { i, r, node, key in
-                let policy: OutOfRangeExitPolicy = try i.choice(
+                r.config.nrpeOutOfRangeExit = try i.choice(
                     node, key: key, subject: nil, expected: "\"unknown\" (NRPE, the default) or \"critical\" (Nagios Core)")
-                i.nrpeOutOfRangeExit = policy
-                r.config.nrpeOutOfRangeExit = policy
             },
             dump: .topLevel { .string($0.nrpeOutOfRangeExit.rawValue) }),
         ConfigKey(
