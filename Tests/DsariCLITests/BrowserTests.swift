@@ -58,7 +58,7 @@ struct BrowserTests {
         let exporter = try ExporterProcess(home: daemon.home)
         defer { exporter.stop() }
         let port = exporter.port
-        #expect(eventually(timeout: 10) { (try? httpBody(port: port, path: "/status"))?.contains("dsari status") ?? false })
+        #expect(eventually(timeout: 30) { (try? httpBody(port: port, path: "/status"))?.contains("dsari status") ?? false })
         pages.append(("status", "http://127.0.0.1:\(port)/status"))
         for (name, url) in pages {
             let (png, console) = try Self.screenshot(url, name: name, profile: daemon.home)

@@ -25,7 +25,7 @@ final class ExporterProcess {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         var found: UInt16?
-        _ = eventually(timeout: 10) {
+        _ = eventually(timeout: 30) {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             // `… INFO dsari-prometheus-exporter listening address=127.0.0.1:PORT path=/metrics …`
             guard let line = text.split(separator: "\n").first(where: { $0.contains("dsari-prometheus-exporter listening") }),

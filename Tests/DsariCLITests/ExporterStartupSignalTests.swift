@@ -59,7 +59,7 @@ struct ExporterStartupSignalTests {
             let served = eventually(timeout: 30) { exporter.log.contains("listening") || !exporter.process.isRunning }
             try #require(served, "attempt \(attempt): the exporter neither served nor stopped: \(exporter.log)")
             #expect(
-                eventually(timeout: 10) { exporter.log.contains("configuration reloaded") || !exporter.process.isRunning },
+                eventually(timeout: 30) { exporter.log.contains("configuration reloaded") || !exporter.process.isRunning },
                 "attempt \(attempt): SIGHUP \(offset) µs after the start was never acted on: \(exporter.log)")
             #expect(
                 exporter.process.isRunning,

@@ -194,7 +194,7 @@ struct LiveMetricsTests {
         daemon.signal(SIGTERM)
         for endpoint in [port, exporter.port] {
             #expect(
-                eventually(timeout: 5) {
+                eventually(timeout: 30) {
                     ((try? httpBody(port: endpoint, path: "/metrics")) ?? "").contains("\ndsari_daemon_shutting_down 1\n")
                 }, "\(daemon.log)")
         }

@@ -40,9 +40,9 @@ struct PrometheusExporterCommandTests {
         defer { exporter.stop() }
         #expect(exporter.log.contains(" WARNING ") && exporter.log.contains("colour"), "\(exporter.log)")
         kill(exporter.process.processIdentifier, SIGHUP)
-        #expect(eventually(timeout: 10) { exporter.log.contains("configuration reloaded") }, "\(exporter.log)")
+        #expect(eventually(timeout: 30) { exporter.log.contains("configuration reloaded") }, "\(exporter.log)")
         kill(exporter.process.processIdentifier, stop)
-        #expect(eventually(timeout: 10) { !exporter.process.isRunning })
+        #expect(eventually(timeout: 30) { !exporter.process.isRunning })
         exporter.process.waitUntilExit()
         #expect(exporter.process.terminationReason == .exit && exporter.process.terminationStatus == 0)
         // Its stderr holds log lines in the daemon's format only (one logger, #17).
@@ -75,7 +75,7 @@ struct PrometheusExporterCommandTests {
         let port = exporter.port
         var reply = ""
         #expect(
-            eventually(timeout: 10) {
+            eventually(timeout: 30) {
                 reply = (try? httpExchange(port: port, path: "/m")) ?? ""
                 return !reply.isEmpty
             })

@@ -97,7 +97,7 @@ struct WebConfigTests {
         try site.home.write("etc/web-config.yml", "basic_auth_users:\n  grafana: plain-text\n")
         #expect(try Self.curl(["-u", "grafana:other", url + "/metrics"]).status == 500)
         #expect(
-            eventually(timeout: 5) {
+            eventually(timeout: 30) {
                 exporter.log.replacingOccurrences(of: "\\\"", with: "\"").contains(
                     "web-config.yml:2: \"basic_auth_users\": the password of \"grafana\" is not a bcrypt hash")
             },

@@ -127,7 +127,7 @@ struct DaemonTests {
         #expect(duration >= 1.9 && duration < 10)
         let pidText = try String(contentsOfFile: daemon.dataDirectory + "/runs/slow/\(run.runID)/grandchild.pid", encoding: .utf8)
         let grandchild = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(eventually(timeout: 5) { kill(grandchild, 0) != 0 || isZombie(grandchild) })
+        #expect(eventually(timeout: 30) { kill(grandchild, 0) != 0 || isZombie(grandchild) })
     }
 
     @Test(arguments: StoreBackend.Kind.allCases)
@@ -273,7 +273,7 @@ struct DaemonTests {
         #expect(recorded.first?.runData["interrupted"] != nil)
         #expect(try runs(daemon, running: true).isEmpty)
         // Both sleeps of the old run are gone.
-        #expect(eventually(timeout: 5) { (try? pgrepRun(inFlight.runID)) == 0 })
+        #expect(eventually(timeout: 30) { (try? pgrepRun(inFlight.runID)) == 0 })
     }
 
     @Test(arguments: StoreBackend.Kind.allCases)
@@ -362,7 +362,7 @@ struct DaemonTests {
         shell.arguments = ["-c", command]
         shell.environment = ProcessInfo.processInfo.environment.merging(["DSARI_HOME": daemon.home.path]) { $1 }
         try shell.run()
-        #expect(eventually(timeout: 10) { (try? String(contentsOfFile: status, encoding: .utf8)) == "0\n" })
+        #expect(eventually(timeout: 30) { (try? String(contentsOfFile: status, encoding: .utf8)) == "0\n" })
         #expect(try eventually { try !runs(daemon, job: "bg").isEmpty }, "\(daemon.log)")
         let lock = try String(contentsOfFile: daemon.dataDirectory + "/dsari-daemon.lock", encoding: .utf8)
         let pid = try #require(Int32(lock.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -157,7 +157,7 @@ struct PassiveResultsDaemonTests {
             total += expected.count
             if destination != .nsca, let last = expected.last {
                 // Nagios or Icinga took them as results of its service, not just as requests.
-                #expect(eventually(timeout: 10) { server.shownOutput("check-\(index)") == "OK run \(last)" })
+                #expect(eventually(timeout: 30) { server.shownOutput("check-\(index)") == "OK run \(last)" })
             }
         }
         #expect(total > 200)

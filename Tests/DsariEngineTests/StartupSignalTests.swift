@@ -65,7 +65,7 @@ struct StartupSignalTests {
             if signalNumber == SIGHUP {
                 // Not lost either: acted on once the daemon is ready.
                 #expect(
-                    eventually(timeout: 10) { daemon.log.contains("configuration reloaded") },
+                    eventually(timeout: 30) { daemon.log.contains("configuration reloaded") },
                     "attempt \(attempt): SIGHUP during start-up was never acted on: \(daemon.log)")
             }
             daemon.signal(SIGTERM)

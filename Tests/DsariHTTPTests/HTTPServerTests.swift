@@ -70,7 +70,9 @@ struct HTTPServerTests {
     }
 
     @Test func garbageAndIdleClientsDoNotStopOthers() throws {
-        let server = try HTTPServer(host: "127.0.0.1", port: 0, routes: Self.routes, idleTimeoutSeconds: 2)
+        // Idle connections are held for a minute: a server that waited on them
+        // would answer after that, far beyond any machine's slowness.
+        let server = try HTTPServer(host: "127.0.0.1", port: 0, routes: Self.routes, idleTimeoutSeconds: 60)
         defer { server.stop() }
         // Idle connections that never send a byte.
         let idle = try (0..<50).map { _ in try LoopbackConnection(host: "127.0.0.1", port: server.port) }
@@ -81,7 +83,7 @@ struct HTTPServerTests {
         // A well-formed request is still answered at once.
         let started = Date()
         #expect(try exchange("GET /hello HTTP/1.0\r\n\r\n", port: server.port).hasSuffix("hello GET\n"))
-        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 
     @Test func badHostIsRefusedAndAUsedPortToo() throws {

@@ -31,7 +31,7 @@ import Testing
         }
         let collector = MetricsCollector(config: config)
         #expect(
-            eventually(timeout: 10) {
+            eventually(timeout: 30) {
                 (try? collector.collect())?.contains("dsari_passive_results_failed_total{destination=\"central <nsca>\"} 0") == false
             })
         let waiting = try collector.collect()

@@ -167,7 +167,7 @@ struct NRPEListenerTests {
         let reply = connection.receiveAllBytes()
         connection.close()
         #expect(reply.isEmpty, "\(kind): answered \(reply.prefix(32))")
-        #expect(eventually(timeout: 5) { logged.snapshot.contains { $0.contains(reason) } }, "\(kind): \(logged.snapshot)")
+        #expect(eventually(timeout: 30) { logged.snapshot.contains { $0.contains(reason) } }, "\(kind): \(logged.snapshot)")
         #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_after"))) == "OK check_after ")
     }
 
@@ -193,11 +193,11 @@ struct NRPEListenerTests {
         defer { listener.stop() }
         let connection = try LoopbackConnection(host: "127.0.0.1", port: listener.port)
         try connection.send(bytes: Self.query("check_a"))
-        #expect(eventually(timeout: 5) { listener.connectionCount == 1 })
+        #expect(eventually(timeout: 30) { listener.connectionCount == 1 })
         var linger = linger(l_onoff: 1, l_linger: 0)
         setsockopt(connection.descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
         connection.close()  // RST
-        #expect(eventually(timeout: 2) { listener.connectionCount == 0 }, "still held (deadline 10 s)")
+        #expect(eventually(timeout: 7) { listener.connectionCount == 0 }, "still held (deadline 10 s)")
         listener.stop()
         listener.stop()  // idempotent
     }
@@ -213,27 +213,28 @@ struct NRPEListenerTests {
             #expect(try Self.exchange(listener.port, Self.query(bad)).isEmpty, "\(bad) was answered")
         }
         #expect(
-            eventually(timeout: 5) { logged.snapshot.contains { $0.contains("Error: Request contained a bash command substitution!") } })
+            eventually(timeout: 30) { logged.snapshot.contains { $0.contains("Error: Request contained a bash command substitution!") } })
         #expect(
-            eventually(timeout: 5) { logged.snapshot.count { $0.contains("Error: Request contained illegal metachars!") } == 4 },
+            eventually(timeout: 30) { logged.snapshot.count { $0.contains("Error: Request contained illegal metachars!") } == 4 },
             "\(logged.snapshot)")
     }
 
     /// A client that sends half a packet and waits (slowloris) is cut off
     /// at the connection timeout, and others are served meanwhile.
     @Test func slowClientsTimeOutWithoutBlockingOthers() throws {
-        let (listener, logged) = try Self.listener(timeout: 1)
+        let (listener, logged) = try Self.listener(timeout: 5)
         defer { listener.stop() }
         let slow = try (0..<20).map { _ in try LoopbackConnection(host: "127.0.0.1", port: listener.port) }
         for connection in slow { try connection.send(bytes: Array(Self.query("check_a").prefix(10))) }
         let started = Date()
         #expect(Self.answerText(try Self.exchange(listener.port, Self.query("check_fast"))) == "OK check_fast ")
-        #expect(Date().timeIntervalSince(started) < 1)
+        // Answered while every slow client still waits: not after they timed out.
+        #expect(logged.snapshot.filter { $0.contains("timed out") }.isEmpty, "\(logged.snapshot)")
         for connection in slow {
             #expect(connection.receiveAllBytes().isEmpty)
             connection.close()
         }
-        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(Date().timeIntervalSince(started) < 30)
         #expect(logged.snapshot.filter { $0.contains("timed out") }.count == 20)
     }
 
@@ -241,11 +242,12 @@ struct NRPEListenerTests {
         let (listener, logged) = try Self.listener(timeout: 5, limit: 3)
         defer { listener.stop() }
         let held = try (0..<3).map { _ in try LoopbackConnection(host: "127.0.0.1", port: listener.port) }
-        #expect(eventually(timeout: 5) { (try? Self.exchange(listener.port, Self.query("check_a"))) == [] })
+        #expect(eventually(timeout: 30) { (try? Self.exchange(listener.port, Self.query("check_a"))) == [] })
         #expect(logged.snapshot.contains { $0.contains("connection limit") })
         held.forEach { $0.close() }
         #expect(
-            eventually(timeout: 5) { (try? Self.exchange(listener.port, Self.query("check_a"))).flatMap(Self.answerText) == "OK check_a " })
+            eventually(timeout: 30) { (try? Self.exchange(listener.port, Self.query("check_a"))).flatMap(Self.answerText) == "OK check_a " }
+        )
     }
 
     @Test func hostsNotAllowedAreClosedAtOnce() throws {

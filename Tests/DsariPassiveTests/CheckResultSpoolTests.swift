@@ -40,7 +40,7 @@ struct CheckResultSpoolTests {
         #expect(nagios.serviceStatus["load"]?["performance_data"] == "load1=5.5;4;8")
         // Nagios deleted what it read: nothing is left behind in its directory.
         #expect(
-            eventually(timeout: 10) { ((try? FileManager.default.contentsOfDirectory(atPath: nagios.checkResultPath)) ?? ["?"]).isEmpty })
+            eventually(timeout: 30) { ((try? FileManager.default.contentsOfDirectory(atPath: nagios.checkResultPath)) ?? ["?"]).isEmpty })
         #expect(PassiveQueueSnapshot.all(dataDirectory: data.path).first?.state.sent == 2)
     }
 }

@@ -61,6 +61,9 @@ struct RRuleOccurrences: Sequence, Sendable {
         /// `plan.emptyPeriodLimit`.
         var emptyStreak = 0
         var finished = false
+        /// Loop turns taken so far (periods, years and days skipped): the
+        /// work a search cost, which tests bound instead of its time.
+        var steps = 0
         // The current period's occurrences are `bases × offsets` (seconds),
         // read in order from `baseIndex`, `offsetIndex`.
         var bases: [Int] = []
@@ -157,6 +160,7 @@ struct RRuleOccurrences: Sequence, Sendable {
         mutating func nextYearly(_ plan: Plan, year start: Int) -> Batch? {
             var year = start
             while year <= Plan.lastYear {
+                steps += 1
                 let firstDay = Plan.firstDay(ofYear: year)
                 if firstDay * 86_400 > plan.untilSeconds {
                     return nil
@@ -177,6 +181,7 @@ struct RRuleOccurrences: Sequence, Sendable {
         mutating func nextMonthly(_ plan: Plan, monthIndex start: Int) -> Batch? {
             var index = start
             while true {
+                steps += 1
                 let year = index.floorDivided(by: 12)
                 let month = index - year * 12 + 1
                 guard year <= Plan.lastYear else { return nil }
@@ -214,6 +219,7 @@ struct RRuleOccurrences: Sequence, Sendable {
         mutating func nextWeekly(_ plan: Plan, number start: Int) -> Batch? {
             var number = start
             while true {
+                steps += 1
                 let startDay = number == 0 ? plan.dtstartDay : plan.firstWeekStart + 7 * plan.interval * number
                 let length = number == 0 ? plan.firstWeekLength : 7
                 let year = CivilDate(daysSinceEpoch: startDay).year
@@ -257,6 +263,7 @@ struct RRuleOccurrences: Sequence, Sendable {
             let searchEnd = start.addingReportingOverflow(plan.counterCycle)
             var lower = start
             while true {
+                steps += 1
                 let candidate = lower + (plan.dtstartCounter - lower).floorModulo(plan.interval)
                 if !searchEnd.overflow, candidate >= searchEnd.partialValue {
                     return nil
@@ -284,6 +291,7 @@ struct RRuleOccurrences: Sequence, Sendable {
         mutating func nextAllowedDay(onOrAfter day: Int, before limit: Int, _ plan: Plan) -> Int? {
             var day = day
             while day < limit {
+                steps += 1
                 let year = CivilDate(daysSinceEpoch: day).year
                 guard year <= Plan.lastYear else { return nil }
                 let firstDay = Plan.firstDay(ofYear: year)
