@@ -1,6 +1,7 @@
 import DsariCore
 import DsariTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import DsariStore
@@ -78,4 +79,38 @@ struct RunStoreTests {
         #expect(runs.first?.stopTime == 3.5)
     }
 
+}
+
+/// Opening for writing while another program opens the same file: a new
+/// file's first openers race to switch it to WAL and to create the tables.
+/// SQLite answers the loser SQLITE_BUSY at once (its busy handler cannot
+/// help one that holds a lock and waits for another), which ended a
+/// starting daemon with "database is locked".
+@Suite("RunStore: opened by several programs at once")
+struct SQLiteConcurrentOpenTests {
+    @Test func writersOpeningANewFileTogetherAllSucceed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for round in 0..<30 {
+            let path = directory.url("race-\(round).sqlite3")
+            let failures = Mutex<[String]>([])
+            let start = DispatchSemaphore(value: 0)
+            let group = DispatchGroup()
+            for _ in 0..<6 {
+                group.enter()
+                Thread {
+                    start.wait()
+                    do {
+                        _ = try SQLiteRunStore(path: path)
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                    group.leave()
+                }.start()
+            }
+            for _ in 0..<6 { start.signal() }
+            group.wait()
+            #expect(failures.withLock { $0 }.isEmpty, "round \(round)")
+        }
+    }
 }

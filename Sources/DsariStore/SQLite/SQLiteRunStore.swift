@@ -63,17 +63,37 @@ public final class SQLiteRunStore: RunStore {
             // a small page cache costs nothing and keeps their memory low.
             try db.execute("PRAGMA cache_size = -512")
         } else {
-            try db.execute("PRAGMA journal_mode = WAL")
-            // In WAL mode NORMAL keeps every committed run across a crash of
-            // the daemon (kill -9); FULL would add a sync per commit for power loss.
-            try db.execute("PRAGMA synchronous = NORMAL")
             do {
-                try Self.migrate(db)
+                try Self.prepareForWriting(db)
             } catch let error as SQLiteError {
                 throw error.runStoreError
             }
         }
         self.connection = Mutex(ConnectionBox(db: db))
+    }
+
+    /// Switches a writer's connection to WAL and migrates the schema.
+    ///
+    /// Another program opening the same new file at that moment (a second
+    /// writer, the `sqlite3` shell) takes locks in another order: SQLite then
+    /// answers SQLITE_BUSY at once, without waiting in its busy handler,
+    /// because waiting could deadlock. So the whole step is tried again until
+    /// the busy timeout has passed, as a statement would have waited.
+    static func prepareForWriting(_ db: SQLiteConnection) throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
+        while true {
+            do {
+                try db.execute("PRAGMA journal_mode = WAL")
+                // In WAL mode NORMAL keeps every committed run across a crash of
+                // the daemon (kill -9); FULL would add a sync per commit for power loss.
+                try db.execute("PRAGMA synchronous = NORMAL")
+                try migrate(db)
+                return
+            } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
+                // The other opener holds its lock for a statement or two.
+                usleep(5_000)
+            }
+        }
     }
 
     /// Runs `body` with the connection, under the lock; SQLite's errors
