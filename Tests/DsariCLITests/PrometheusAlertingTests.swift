@@ -61,7 +61,7 @@ struct PrometheusAlertingTests {
             """
     }
 
-    @Test(.timeLimit(.minutes(8)))
+    @Test(.timeLimit(.minutes(10)))
     func everyAlertFiresAndResolvesOnLiveData() throws {
         let directory = try TemporaryDirectory(prefix: "dsari-alerting")
         defer { directory.remove() }
@@ -75,7 +75,12 @@ struct PrometheusAlertingTests {
         let rules = try String(contentsOfFile: DashboardTests.prometheusDirectory + "/dsari-alerts.yml", encoding: .utf8)
         let shortened = rules.replacingOccurrences(of: #"(?m)^(\s+)for: \S+$"#, with: "$1for: 2s", options: .regularExpression)
             .replacingOccurrences(of: #"(?m)^(\s+)interval: \S+$"#, with: "$1interval: 1s", options: .regularExpression)
-        #expect(shortened.components(separatedBy: "for: 2s").count > 10)
+            // A few slow scrapes on a busy machine are not a dead or slow exporter.
+            .components(separatedBy: "- alert: ").map { rule in
+                rule.hasPrefix("DsariExporter") ? rule.replacingOccurrences(of: "for: 2s", with: "for: 10s") : rule
+            }.joined(separator: "- alert: ")
+        #expect(shortened.components(separatedBy: "for: 2s").count > 8)
+        #expect(shortened.components(separatedBy: "for: 10s").count == 3)
         _ = try directory.write("dsari-alerts.yml", shortened)
         // The documented per-job override: "slow" is too long after 5 s.
         _ = try directory.write(
@@ -133,6 +138,9 @@ struct PrometheusAlertingTests {
             usleep(1_000_000)
         }
         #expect(fired == expected, "never fired: \(expected.subtracting(fired).sorted())\n\(daemon.log.suffix(3000))")
+        // The failure ratio resolves once the good runs outweigh the failures
+        // of the breaking phase: the longer that took, the longer this may.
+        let fixingBudget = max(150, Date().timeIntervalSince(breaking) + 60)
         // Everything is broken at once now: the dashboards have data for every panel.
         try checkDashboards(prometheus)
 
@@ -141,7 +149,7 @@ struct PrometheusAlertingTests {
         try reload()
         var left = expected
         let fixing = Date()
-        while !left.isEmpty && Date().timeIntervalSince(fixing) < 150 {
+        while !left.isEmpty && Date().timeIntervalSince(fixing) < fixingBudget {
             let firing = try prometheus.alerts()
             stray.formUnion(unexpected(firing))
             left = expected.intersection(firing.union(try prometheus.alerts(state: "pending")))
@@ -163,7 +171,7 @@ struct PrometheusAlertingTests {
         }
         #expect(daemon.waitForExit(timeout: 20) == 0, "\(daemon.log.suffix(2000))")
         #expect(
-            eventually(timeout: 30) { (try? prometheus.alerts().contains("DsariExporterDown/")) ?? false },
+            eventually(timeout: 60) { (try? prometheus.alerts().contains("DsariExporterDown/")) ?? false },
             "\(prometheus.log.suffix(2000))")
     }
 

@@ -267,33 +267,33 @@ struct RunCommandTests {
     @Test func tailFollowsARunUntilItEnds() throws {
         let fixture = try Fixture()
         defer { fixture.home.remove() }
-        let info = info
-        let environment = fixture.environment
-        let started = Date()
-        // Without run ids: every running run (here one). The tail runs on its
-        // own thread and the test sleeps on its own: no async continuation
-        // has to wait for a free thread of the (two-core) cooperative pool.
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<BinaryRunner.Result, Error>?
-        Thread.detachNewThread {
-            outcome = Result { try info.run(["run", "tail"], environment: environment, timeout: 60) }
-            done.signal()
-        }
-        usleep(1_500_000)
+        // Without run ids: every running run (here one). Its output goes to a
+        // file the test reads, so each step waits for the tail to show the last.
+        let outputPath = fixture.home.url("tail.out")
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let tail = Process()
+        tail.executableURL = URL(fileURLWithPath: info.executable)
+        tail.arguments = ["run", "tail"]
+        tail.environment = ProcessInfo.processInfo.environment.merging(fixture.environment) { $1 }
+        tail.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let errorPath = fixture.home.url("tail.err")
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        tail.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        try tail.run()
+        defer { if tail.isRunning { tail.terminate() } }
+        let shown = { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+        #expect(eventually(timeout: 30) { shown() == "started\n" }, "\(shown())")
         try fixture.appendOutput(Fixture.buildRunning, "more output\nlast line without newline")
-        usleep(1_000_000)
+        #expect(eventually(timeout: 30) { shown().hasPrefix("started\nmore output\n") }, "\(shown())")
+        #expect(tail.isRunning, "it follows the run until it ends")
         var finished = Fixture.buildRunning
         finished.stopTime = finished.startTime + 5
         finished.exitCode = 0
         try fixture.store.recordFinished([finished])
-        done.wait()
-        let result = try #require(try outcome?.get())
-        #expect(!result.timedOut)
-        #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput == "started\nmore output\nlast line without newline")
-        // It waited for the run to end, and ended soon after.
-        #expect(Date().timeIntervalSince(started) >= 2.5)
-        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(eventually(timeout: 30) { !tail.isRunning }, "it ends once the run has ended")
+        tail.waitUntilExit()
+        #expect(tail.terminationStatus == 0, "\((try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")")
+        #expect(shown() == "started\nmore output\nlast line without newline")
     }
 
     @Test func tailWithNothingRunningSaysSo() throws {

@@ -75,7 +75,7 @@ struct DaemonTests {
         // Nothing else leaks in from the daemon's environment.
         #expect(env["DSARI_HOME"] == nil)
         // Started at its schedule time (the benchmark measures latency; this bound only catches a broken timer).
-        #expect(third.startTime - third.scheduleTime < 2)
+        #expect(third.startTime - third.scheduleTime < 10)
     }
 
     @Test(arguments: StoreBackend.Kind.allCases)
@@ -385,8 +385,7 @@ struct DaemonTests {
         #expect(
             eventually {
                 metrics = (try? httpBody(port: port, path: "/metrics")) ?? ""
-                return metrics.contains("dsari_run_count{job_name=\"tick\"} 1")
-                    || metrics.contains("dsari_run_count{job_name=\"tick\"} 2")
+                return (metricSample(metrics, "dsari_run_count", job: "tick") ?? 0) >= 1
             }, "\(daemon.log)\n\(metrics)")
         #expect(try httpBody(port: port, path: "/status.json").contains("\"tick\""))
         // SIGHUP: the served jobs follow the configuration.

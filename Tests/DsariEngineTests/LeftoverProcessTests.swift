@@ -11,13 +11,14 @@ import Testing
 @Suite("leftover processes of finished runs (built binary)")
 struct LeftoverProcessTests {
     /// A run that leaves three processes behind and exits at once: a plain
-    /// background sleep, a `setsid` one, and a shell ignoring SIGTERM.
+    /// background sleep, a `setsid` one, and a shell ignoring SIGTERM (with
+    /// its sleep: the run ends once that shell has started it).
     static func config(killLeftovers: Bool?) -> String {
         let option = killLeftovers.map { "\n    kill_leftover_processes: \($0)" } ?? ""
         return """
             jobs:
               leaver:
-                command: [/bin/sh, -c, 'sleep 300 & setsid sleep 300 & sh -c "trap \\"\\" TERM; sleep 300; sleep 300" & sleep 0.3; echo left']
+                command: [/bin/sh, -c, 'sleep 300 & setsid sleep 300 & sh -c "trap \\"\\" TERM; sleep 300 & : > started; wait; sleep 300" & until [ -e started ]; do sleep 0.05; done; echo left']
                 max_execution_grace: 2\(option)
 
             """

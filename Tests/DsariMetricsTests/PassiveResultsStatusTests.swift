@@ -19,7 +19,7 @@ import Testing
         // A port nothing listens on: every attempt is refused.
         let port = try freeLoopbackPort()
         let destination = PassiveDestination(
-            kind: .nsca(host: "127.0.0.1", port: port, encryption: .none, password: ""), name: "central <nsca>", maxAge: 3)
+            kind: .nsca(host: "127.0.0.1", port: port, encryption: .none, password: ""), name: "central <nsca>", maxAge: 10)
         let passive = PassiveResults(dataDirectory: directory.path, destinations: [destination], log: { _, _, _ in })
         defer { passive.stop() }
         let now = Date().timeIntervalSince1970
@@ -30,9 +30,12 @@ import Testing
                     longPluginOutput: "", performanceData: "", startTime: now - 1, endTime: now, checkSource: "web-01"))
         }
         let collector = MetricsCollector(config: config)
+        // Both queued and tried (a failure counted); 10 s before they expire.
         #expect(
             eventually(timeout: 30) {
-                (try? collector.collect())?.contains("dsari_passive_results_failed_total{destination=\"central <nsca>\"} 0") == false
+                let text = (try? collector.collect()) ?? ""
+                return !text.contains("dsari_passive_results_failed_total{destination=\"central <nsca>\"} 0")
+                    && text.contains("dsari_passive_results_queue_length{destination=\"central <nsca>\"} 2\n")
             })
         let waiting = try collector.collect()
         #expect(waiting.contains("dsari_passive_results_queue_length{destination=\"central <nsca>\"} 2\n"), "\(waiting)")
@@ -44,7 +47,7 @@ import Testing
         let json = try collector.status().jsonString(pretty: false)
         #expect(json.contains("\"destination\":\"central <nsca>\",\"pending\":2"), "\(json)")
 
-        // Past max_age (3 s), both are dropped, counted as expired.
+        // Past max_age (10 s), both are dropped, counted as expired.
         #expect(
             eventually(timeout: 30) {
                 (try? collector.collect())?.contains(

@@ -202,6 +202,11 @@ extension ReliabilityTests {
             for run in running {
                 // One run loses its own directory, the other its whole job directory.
                 let path = daemon.dataDirectory + "/runs/\(run.jobName)" + (run.jobName == "slow" ? "/\(run.runID)" : "")
+                // A start is recorded before its directory is made.
+                #expect(
+                    eventually(timeout: 30) {
+                        FileManager.default.fileExists(atPath: daemon.dataDirectory + "/runs/\(run.jobName)/\(run.runID)")
+                    })
                 try FileManager.default.removeItem(atPath: path)
                 removed.append(run.runID)
             }

@@ -218,11 +218,13 @@ extension ReliabilityTests {
             defer { daemon.stop() }
             try daemon.start()
             #expect(eventually(timeout: 30) { ((try? HistorySnapshot(databasePath: daemon.databasePath))?.running.count ?? 0) == 30 })
-            usleep(300_000)  // the setsid children are on their way
+            // Three processes per run (the shell, its sleep, the setsid sleep) before the kill.
+            let started = try HistorySnapshot(databasePath: daemon.databasePath).runningIDs
+            #expect(eventually(timeout: 30) { SystemProbe.processes(ofRuns: started).count >= 90 })
             daemon.signal(SIGKILL)
             _ = daemon.waitForExit()
             let inFlight = try HistorySnapshot(databasePath: daemon.databasePath).runningIDs
-            #expect(SystemProbe.processes(ofRuns: inFlight).count >= 60)
+            #expect(SystemProbe.processes(ofRuns: inFlight).count >= 90)
             let restarted = try DaemonProcess(config: "jobs: {}\n", home: daemon.home)
             defer { restarted.stop(keepHome: true) }
             let launched = Date()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A blocking TCP connection to a loopback address, for tests.
 public final class LoopbackConnection {
@@ -89,19 +90,44 @@ public func httpBody(port: UInt16, path: String) throws -> String {
 
 /// A TCP port on 127.0.0.1 free at the time of the call (for a server that
 /// cannot be told to pick one itself and say which).
+///
+/// The port is below the kernel's ephemeral range, so no outgoing
+/// connection of another test (wrk, the kill tests' thousands) can take it
+/// before the server binds it, and it is never handed out twice in this
+/// process; a port another program holds is skipped.
 public func freeLoopbackPort() throws -> UInt16 {
+    let (low, high) = portsBelowEphemeralRange()
+    for _ in 0..<1000 {
+        let port = UInt16.random(in: low...high)
+        guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
+        if try canBind(port) { return port }
+    }
+    throw LoopbackConnection.Failure(call: "bind", code: EADDRINUSE)
+}
+
+private let handedOutPorts = Mutex<Set<UInt16>>([])
+
+/// 10 000 ports just below `net.ipv4.ip_local_port_range`'s first one
+/// (32768 by default).
+private func portsBelowEphemeralRange() -> (UInt16, UInt16) {
+    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+    let first = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+    let high = max(first - 1, 11_024)
+    return (UInt16(high - 10_000), UInt16(high))
+}
+
+/// Whether 127.0.0.1:`port` can be bound now (as a server would, SO_REUSEADDR).
+private func canBind(_ port: UInt16) throws -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw LoopbackConnection.Failure(call: "socket", code: errno) }
     defer { close(descriptor) }
+    var reuse: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
     inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-        }
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound else { throw LoopbackConnection.Failure(call: "bind", code: errno) }
-    return UInt16(bigEndian: address.sin_port)
 }
