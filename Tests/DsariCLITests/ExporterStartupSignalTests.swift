@@ -80,7 +80,7 @@ struct ExporterStartupSignalTests {
                 if exporter.process.isRunning { exporter.process.terminate() }
                 exporter.process.waitUntilExit()
             }
-            let stopped = eventually(timeout: 20) { !exporter.process.isRunning }
+            let stopped = eventually(timeout: 30) { !exporter.process.isRunning }
             try #require(stopped, "attempt \(attempt): the stop request was lost: \(exporter.log)")
             #expect(
                 exporter.process.terminationReason == .exit && exporter.process.terminationStatus == 0,

@@ -109,12 +109,12 @@ struct FleetViewTests {
         try daemon.start()
         defer { daemon.stop() }
         #expect(
-            eventually(timeout: 20) { daemon.log.components(separatedBy: "cannot be reached yet; retrying").count > 2 }, "\(daemon.log)")
+            eventually(timeout: 30) { daemon.log.components(separatedBy: "cannot be reached yet; retrying").count > 2 }, "\(daemon.log)")
         #expect(daemon.process.isRunning)
         #expect(!daemon.log.contains(server.password), "the password appeared in the log")
         try server.start()
         #expect(eventually(timeout: 30) { daemon.log.contains("dsari-daemon started") }, "\(daemon.log)")
-        #expect(try eventually(timeout: 20) { try (daemon.store()?.runs(RunQuery(finished: true, running: false)).count ?? 0) > 0 })
+        #expect(try eventually(timeout: 30) { try (daemon.store()?.runs(RunQuery(finished: true, running: false)).count ?? 0) > 0 })
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)
         // With no server at all: connect_timeout (2 s here), then exit 1 with the reason.

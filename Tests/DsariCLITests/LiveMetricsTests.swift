@@ -100,7 +100,7 @@ struct LiveMetricsTests {
                 let wanted = nextState
                 for (name, endpoint) in [("daemon", port), ("exporter", exporter.port)] {
                     var seen: Int?
-                    let followed = eventually(timeout: 15) {
+                    let followed = eventually(timeout: 30) {
                         seen = Self.checkState((try? httpBody(port: endpoint, path: "/status.json")) ?? "", job: "check")
                         return seen == wanted
                     }
@@ -175,7 +175,7 @@ struct LiveMetricsTests {
         let exporter = try ExporterProcess(home: daemon.home)
         defer { exporter.stop() }
         var metrics = ""
-        let planned = eventually(timeout: 20) {
+        let planned = eventually(timeout: 30) {
             metrics = (try? httpBody(port: exporter.port, path: "/metrics")) ?? ""
             return metrics.contains("dsari_running_run_start_time{job_name=\"long\"")
                 && metricSample(metrics, "dsari_job_next_run_timestamp_seconds", job: "every") != nil

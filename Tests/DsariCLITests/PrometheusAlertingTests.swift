@@ -114,7 +114,7 @@ struct PrometheusAlertingTests {
         }
         // A job that was started every second stops being started: a reload
         // puts it behind a concurrency group that "hog" holds.
-        #expect(eventually(timeout: 20) { daemon.log.contains("job=blocked") }, "\(daemon.log)")
+        #expect(eventually(timeout: 30) { daemon.log.contains("job=blocked") }, "\(daemon.log)")
         faults.insert(.blocked)
         try reload()
 

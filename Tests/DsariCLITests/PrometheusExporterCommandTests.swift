@@ -18,7 +18,7 @@ struct PrometheusExporterCommandTests {
                   chk: {command: [/bin/sh, -c, 'echo "WARN <script>alert(1)</script> <b>disk</b> | t=5ms;;;"; exit 1'], schedule: '* * * * * *', nagios_check: true}
                 """)
         try daemon.start()
-        let filled = eventually(timeout: 20) {
+        let filled = eventually(timeout: 30) {
             let dump = try? BinaryRunner("dsari-prometheus-exporter").run(
                 ["-c", daemon.configDirectory, "--dump"], environment: ["DSARI_HOME": daemon.home.path])
             let text = dump?.standardOutput ?? ""

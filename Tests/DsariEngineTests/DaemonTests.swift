@@ -203,7 +203,7 @@ struct DaemonTests {
         #expect(daemon.log.contains("PARAM"))
         #expect(!daemon.log.contains("[1, 2]"))
         // The future trigger runs at its time, not before.
-        #expect(try eventually(timeout: 15) { try !runs(daemon, job: "later").isEmpty })
+        #expect(try eventually(timeout: 30) { try !runs(daemon, job: "later").isEmpty })
         let later = try #require(try runs(daemon, job: "later").first)
         #expect(abs(later.scheduleTime - future) < 0.001)
         #expect(later.startTime >= future)
@@ -379,7 +379,7 @@ struct DaemonTests {
             backend: try backend.make())
         defer { daemon.stop() }
         try daemon.start()
-        _ = eventually(timeout: 20) { daemon.httpPort != nil }
+        _ = eventually(timeout: 30) { daemon.httpPort != nil }
         let port = try #require(daemon.httpPort, "\(daemon.log)")
         var metrics = ""
         #expect(

@@ -51,7 +51,7 @@ struct LeftoverProcessTests {
         #expect(killed == 4, "\(daemon.log)")
         #expect(run.stopTime.map { $0 - run.startTime < 5 } == true)
         // The one ignoring SIGTERM goes at the SIGKILL after max_execution_grace (2 s).
-        #expect(try eventually(timeout: 15) { try pgrepRun(run.runID) == 0 }, "processes of the finished run still alive: \(daemon.log)")
+        #expect(try eventually(timeout: 30) { try pgrepRun(run.runID) == 0 }, "processes of the finished run still alive: \(daemon.log)")
         #expect(daemon.process.isRunning)
     }
 

@@ -21,7 +21,7 @@ struct NRPEListenerDaemonTests {
         let daemon = try DaemonProcess(config: "nrpe_listen: \"127.0.0.1:0\"\n\(settings)\njobs:\n\(jobs)", backend: backend)
         try daemon.start()
         var port: UInt16?
-        _ = eventually(timeout: 15) {
+        _ = eventually(timeout: 30) {
             guard let line = daemon.log.split(separator: "\n").first(where: { $0.contains("answering check_nrpe") }),
                 let match = line.firstMatch(of: /address=127\.0\.0\.1:(\d+)/)
             else { return false }

@@ -298,7 +298,7 @@ struct RenderCommandTests {
                 """)
         defer { daemon.stop() }
         try daemon.start()
-        let recorded = eventually(timeout: 20) {
+        let recorded = eventually(timeout: 30) {
             guard let store = try? SQLiteRunStore(path: daemon.databasePath, readOnly: true) else { return false }
             let runs = (try? store.runs(jobNames: [], runIDs: [], finished: true, running: false)) ?? []
             return Set(runs.map(\.jobName)) == ["shout", "chk"]

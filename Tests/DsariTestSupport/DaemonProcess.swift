@@ -89,7 +89,7 @@ public final class DaemonProcess: @unchecked Sendable {
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
-public func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+public func eventually(timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     repeat {
         if try condition() { return true }
