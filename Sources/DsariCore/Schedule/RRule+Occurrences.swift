@@ -16,10 +16,19 @@ extension RRule {
     func firstOccurrence(after: CivilDateTime, dtstart: CivilDateTime, until: CivilDateTime?)
         -> CivilDateTime?
     {
+        firstOccurrenceSearch(after: after, dtstart: dtstart, until: until).found
+    }
+
+    /// `firstOccurrence`, with the loop turns the search took (which tests
+    /// bound instead of its time).
+    func firstOccurrenceSearch(after: CivilDateTime, dtstart: CivilDateTime, until: CivilDateTime?)
+        -> (found: CivilDateTime?, steps: Int)
+    {
         var iterator = RRuleOccurrences(
             rule: self, dtstart: dtstart, until: until, from: after.adding(seconds: 1)
         ).makeIterator()
-        return iterator.next()
+        let found = iterator.next()
+        return (found, iterator.steps)
     }
 }
 

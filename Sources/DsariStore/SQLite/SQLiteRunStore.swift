@@ -54,20 +54,16 @@ public final class SQLiteRunStore: RunStore {
         let db: SQLiteConnection
         do {
             db = try SQLiteConnection(path: path, readOnly: readOnly)
+            db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
+            if readOnly {
+                // Readers (the exporter, dsari-info) read each row once, in order:
+                // a small page cache costs nothing and keeps their memory low.
+                try db.execute("PRAGMA cache_size = -512")
+            } else {
+                try Self.prepareForWriting(db)
+            }
         } catch let error as SQLiteError {
             throw error.runStoreError
-        }
-        db.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
-        if readOnly {
-            // Readers (the exporter, dsari-info) read each row once, in order:
-            // a small page cache costs nothing and keeps their memory low.
-            try db.execute("PRAGMA cache_size = -512")
-        } else {
-            do {
-                try Self.prepareForWriting(db)
-            } catch let error as SQLiteError {
-                throw error.runStoreError
-            }
         }
         self.connection = Mutex(ConnectionBox(db: db))
     }
